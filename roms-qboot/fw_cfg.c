@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fw_cfg access.  Bulk data goes through the DMA interface (one port
+ * write per transfer, whatever the size); the 8-bit data port is the
+ * fallback for a device without DMA.  The file directory is scanned once
+ * at init for every name the firmware needs.
+ */
+#include <stdbool.h>
+#include "fw_cfg.h"
+#include "io.h"
+#include "layout.h"
+#include "print.h"
+#include "string.h"
+
+/* QEMU completes a transfer before the port write returns; still bounded */
+#define FW_CFG_DMA_POLLS    1000000
+
+/* FWCfgDmaAccess: all fields big-endian */
+struct fw_cfg_dma_access {
+    uint32_t control;
+    uint32_t length;
+    uint64_t address;
+} __attribute__((packed));
+
+struct fw_cfg_file_name {
+    const char *name;
+    uint8_t len;                /* without the NUL */
+};
+
+/* The array size is negative, a compile error, for a name too long */
+#define FW_CFG_NAME(s) { \
+    .name = s, \
+    .len = sizeof(s) - 1 + \
+           0 * sizeof(char[sizeof(s) <= FW_CFG_FILE_NAME_LEN ? 1 : -1]) }
+
+static const struct fw_cfg_file_name fw_cfg_file_names[FW_CFG_FILE_COUNT] = {
+    [FW_CFG_FILE_E820] = FW_CFG_NAME("etc/e820"),
+    [FW_CFG_FILE_KERNEL] = FW_CFG_NAME("etc/microvm/kernel"),
+};
+
+static bool fw_cfg_has_dma;
+static struct fw_cfg_file fw_cfg_files[FW_CFG_FILE_COUNT];
+
+static void fw_cfg_dma(uint32_t control, void *buf, uint32_t len)
+{
+    /* volatile: the device rewrites control behind the compiler's back */
+    volatile struct fw_cfg_dma_access access;
+    uint32_t status = 0;
+    unsigned i;
+
+    access.control = bswap32(control);
+    access.length = bswap32(len);
+    access.address = bswap64((uint32_t)buf);
+    /* The high half of the descriptor address is 0 after every transfer */
+    outl(FW_CFG_PORT_DMA_LO, bswap32((uint32_t)&access));
+    for (i = 0; i < FW_CFG_DMA_POLLS; i++) {
+        status = bswap32(access.control);
+        if (!(status & ~FW_CFG_DMA_CTL_ERROR)) {
+            break;
+        }
+    }
+    if (status) {
+        fatal("fw_cfg DMA of %u bytes failed (control %x)", len, status);
+    }
+}
+
+/* Read the next @len bytes of the selected item */
+static void fw_cfg_read(void *buf, uint32_t len)
+{
+    if (fw_cfg_has_dma) {
+        fw_cfg_dma(FW_CFG_DMA_CTL_READ, buf, len);
+    } else {
+        insb(FW_CFG_PORT_DATA, buf, len);
+    }
+}
+
+void fw_cfg_read_item(uint16_t key, void *buf, uint32_t len)
+{
+    if (fw_cfg_has_dma) {
+        fw_cfg_dma(((uint32_t)key << 16) | FW_CFG_DMA_CTL_SELECT |
+                   FW_CFG_DMA_CTL_READ, buf, len);
+    } else {
+        outw(FW_CFG_PORT_SEL, key);
+        insb(FW_CFG_PORT_DATA, buf, len);
+    }
+}
+
+uint32_t fw_cfg_read_u32(uint16_t key)
+{
+    uint32_t val;
+
+    fw_cfg_read_item(key, &val, sizeof(val));
+    return val;
+}
+
+const struct fw_cfg_file *fw_cfg_file(enum fw_cfg_file_id id)
+{
+    return &fw_cfg_files[id];
+}
+
+static void fw_cfg_match_file(const struct fw_cfg_dir_entry *e)
+{
+    unsigned id;
+    uint16_t select;
+
+    for (id = 0; id < FW_CFG_FILE_COUNT; id++) {
+        const struct fw_cfg_file_name *want = &fw_cfg_file_names[id];
+
+        /* Most names start "etc/": test where they end first, cheaply */
+        if (e->name[want->len] != '\0' ||
+            e->name[want->len - 1] != want->name[want->len - 1] ||
+            memcmp(e->name, want->name, want->len)) {
+            continue;
+        }
+        select = __builtin_bswap16(e->select);
+        if (select < FW_CFG_FILE_FIRST || select >= FW_CFG_KEY_LIMIT) {
+            fatal("fw_cfg file %s has invalid key %x", want->name, select);
+        }
+        fw_cfg_files[id].select = select;
+        fw_cfg_files[id].size = bswap32(e->size);
+        return;
+    }
+}
+
+/*
+ * Read the directory into low RAM as few DMA transfers as it takes (one
+ * for any machine today) and match every entry against the names wanted.
+ */
+static void fw_cfg_scan_files(void)
+{
+    struct fw_cfg_dir_entry *buf = (struct fw_cfg_dir_entry *)FW_CFG_DIR_ADDR;
+    const uint32_t per_chunk = (FW_CFG_DIR_END - FW_CFG_DIR_ADDR) /
+                               sizeof(*buf);
+    uint32_t count, n, i;
+
+    fw_cfg_read_item(FW_CFG_FILE_DIR, &count, sizeof(count));
+    count = bswap32(count);
+    if (count > FW_CFG_MAX_FILES) {
+        fatal("fw_cfg file directory has %u entries (at most %u)",
+              count, FW_CFG_MAX_FILES);
+    }
+    for (; count; count -= n) {
+        n = count < per_chunk ? count : per_chunk;
+        fw_cfg_read(buf, n * sizeof(*buf));
+        for (i = 0; i < n; i++) {
+            fw_cfg_match_file(&buf[i]);
+        }
+    }
+}
+
+void fw_cfg_init(void)
+{
+    uint32_t sig;
+
+    /* Port I/O first: DMA is only known to exist after FW_CFG_ID */
+    outw(FW_CFG_PORT_SEL, FW_CFG_SIGNATURE);
+    insb(FW_CFG_PORT_DATA, &sig, sizeof(sig));
+    if (sig != FW_CFG_SIGNATURE_VALUE) {
+        fatal("no fw_cfg device at port %x (signature %x)",
+              FW_CFG_PORT_SEL, sig);
+    }
+    fw_cfg_has_dma = fw_cfg_read_u32(FW_CFG_ID) & FW_CFG_ID_DMA;
+    fw_cfg_scan_files();
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where the firmware lives and what it writes: the single source of truth
+ * for addresses, shared by C, assembly and the linker script.
+ *
+ * The ROM is 64 KiB at the top of the 32-bit address space; everything the
+ * firmware writes is in low RAM, below the EBDA-style hole the machine
+ * reserves at 0x9fc00.  The areas a kernel receives (start_info, memory
+ * map, command line) are all below 1 MiB, which Linux keeps reserved.
+ */
+#ifndef QBOOT_LAYOUT_H
+#define QBOOT_LAYOUT_H
+
+/* ---- ROM (read-only, mapped by the machine) ---------------------------- */
+#define ROM_BASE            0xffff0000  /* 64 KiB image, reset vector at top */
+#define ROM_SIZE            0x00010000
+#define ROM_TEXT16_ADDR     0xffffff00  /* real-mode stub and the GDT */
+#define ROM_RESET_VECTOR    0xfffffff0  /* where the CPU starts */
+
+/* ---- Low RAM, [0, 0x9fc00) ---------------------------------------------- */
+/* 0x00000-0x00fff: real-mode IVT and BDA, left untouched */
+#define FW_DATA_ADDR        0x00001000  /* .data then .bss, copied/zeroed */
+#define FW_DATA_END         0x00002000
+#define FW_STACK_BOTTOM     0x00002000  /* 16 KiB stack, grows down */
+#define FW_STACK_TOP        0x00006000
+#define PVH_START_INFO_ADDR 0x00006000  /* hvm_start_info, then modlist */
+#define PVH_START_INFO_END  0x00007000
+#define BOOT_PARAMS_ADDR    0x00007000  /* reserved: bzImage zero page */
+#define E820_TABLE_ADDR     0x00008000  /* etc/e820 as read, E820_MAX entries */
+#define E820_TABLE_END      0x00009000
+#define PVH_MEMMAP_ADDR     0x00009000  /* hvm_memmap_table_entry array */
+#define PVH_MEMMAP_END      0x0000a000
+#define FW_CFG_DIR_ADDR     0x0000a000  /* fw_cfg file directory, in chunks */
+#define FW_CFG_DIR_END      0x00010000
+#define CMDLINE_ADDR        0x00010000  /* kernel command line, NUL ended */
+#define CMDLINE_MAX         0x00010000  /* bytes, NUL included */
+/* 0x20000-0x9fbff: free, for later tables (MP table, SMBIOS, ACPI) */
+#define FW_LOW_END          0x00020000  /* end of what the firmware writes */
+#define LOW_RAM_END         0x0009fc00  /* top of conventional memory */
+
+/* Kernels and the initrd go at or above 1 MiB, away from all of the above */
+#define HIGH_MEMORY_START   0x00100000
+
+#endif
