@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * microvm direct kernel boot.
+ *
+ * The machine, not the firmware, reads the -kernel file: it checks every
+ * header field it uses against the file size and the guest RAM layout
+ * before anything is placed in guest memory, then registers the PT_LOAD
+ * segments as ROM blobs (so they are written again on every reset) and
+ * describes the result to the firmware in the fw_cfg file
+ * "etc/microvm/kernel".  The firmware then only has to build the boot
+ * structures and jump.
+ *
+ * Supported today: PVH ELF kernels (an uncompressed vmlinux carrying the
+ * XEN_ELFNOTE_PHYS32_ENTRY note), 32- or 64-bit.  bzImage and multiboot
+ * images are refused with our firmware; with a user-supplied -bios they
+ * are handed to the generic x86 loader so SeaBIOS keeps working.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "elf.h"
+#include "hw/loader.h"
+#include "system/system.h"
+#include "hw/i386/x86.h"
+#include "microvm-boot.h"
+
+/* More program headers than any kernel needs; bounds the parse loop */
+#define MICROVM_ELF_MAX_PHNUM   128
+
+/* Kernel segments must not touch the firmware's low memory */
+#define MICROVM_KERNEL_MIN_ADDR (1 * MiB)
+
+/* Linux boot protocol: "HdrS" at offset 0x202 of a bzImage */
+#define BZIMAGE_HEADER_OFFSET   0x202
+#define BZIMAGE_HEADER_MAGIC    0x53726448
+
+/* Multiboot v1: magic in the first 8 KiB, 4-byte aligned */
+#define MULTIBOOT_SEARCH_LEN    8192
+#define MULTIBOOT_HEADER_MAGIC  0x1badb002
+
+/* One ELF program header, whatever the ELF class */
+typedef struct MicrovmPhdr {
+    uint32_t type;
+    uint64_t offset;
+    uint64_t paddr;
+    uint64_t filesz;
+    uint64_t memsz;
+    uint64_t align;
+} MicrovmPhdr;
+
+/* The parts of a checked PVH ELF image the loader needs */
+typedef struct MicrovmElf {
+    const uint8_t *data;
+    uint64_t size;
+    bool is64;
+    uint64_t phoff;
+    unsigned phnum;
+    unsigned phentsize;
+    uint64_t entry;
+    uint64_t load_start;
+    uint64_t load_end;
+} MicrovmElf;
+
+/* [start, start + len) lies inside [lo, hi), without overflow */
+static bool range_inside(uint64_t start, uint64_t len, uint64_t lo,
+                         uint64_t hi)
+{
+    return start >= lo && start <= hi && len <= hi - start;
+}
+
+static void elf_read_phdr(const MicrovmElf *elf, unsigned index,
+                          MicrovmPhdr *ph)
+{
+    const uint8_t *p = elf->data + elf->phoff +
+                       (uint64_t)index * elf->phentsize;
+
+    if (elf->is64) {
+        ph->type = (uint32_t)ldl_le_p(p + offsetof(Elf64_Phdr, p_type));
+        ph->offset = ldq_le_p(p + offsetof(Elf64_Phdr, p_offset));
+        ph->paddr = ldq_le_p(p + offsetof(Elf64_Phdr, p_paddr));
+        ph->filesz = ldq_le_p(p + offsetof(Elf64_Phdr, p_filesz));
+        ph->memsz = ldq_le_p(p + offsetof(Elf64_Phdr, p_memsz));
+        ph->align = ldq_le_p(p + offsetof(Elf64_Phdr, p_align));
+    } else {
+        ph->type = (uint32_t)ldl_le_p(p + offsetof(Elf32_Phdr, p_type));
+        ph->offset = (uint32_t)ldl_le_p(p + offsetof(Elf32_Phdr, p_offset));
+        ph->paddr = (uint32_t)ldl_le_p(p + offsetof(Elf32_Phdr, p_paddr));
+        ph->filesz = (uint32_t)ldl_le_p(p + offsetof(Elf32_Phdr, p_filesz));
+        ph->memsz = (uint32_t)ldl_le_p(p + offsetof(Elf32_Phdr, p_memsz));
+        ph->align = (uint32_t)ldl_le_p(p + offsetof(Elf32_Phdr, p_align));
+    }
+}
+
+/* ELF identification and file header */
+static bool elf_check_header(MicrovmElf *elf, Error **errp)
+{
+    const uint8_t *d = elf->data;
+    uint16_t type, machine, ehsize;
+    uint64_t table_len;
+
+    if (d[EI_CLASS] != ELFCLASS32 && d[EI_CLASS] != ELFCLASS64) {
+        error_setg(errp, "unknown ELF class %u", d[EI_CLASS]);
+        return false;
+    }
+    elf->is64 = d[EI_CLASS] == ELFCLASS64;
+    if (d[EI_DATA] != ELFDATA2LSB || d[EI_VERSION] != EV_CURRENT) {
+        error_setg(errp, "not a little-endian ELF version 1 image");
+        return false;
+    }
+    if (elf->size < (elf->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr))) {
+        error_setg(errp, "ELF header truncated");
+        return false;
+    }
+
+    if (elf->is64) {
+        type = lduw_le_p(d + offsetof(Elf64_Ehdr, e_type));
+        machine = lduw_le_p(d + offsetof(Elf64_Ehdr, e_machine));
+        ehsize = lduw_le_p(d + offsetof(Elf64_Ehdr, e_ehsize));
+        elf->phoff = ldq_le_p(d + offsetof(Elf64_Ehdr, e_phoff));
+        elf->phentsize = lduw_le_p(d + offsetof(Elf64_Ehdr, e_phentsize));
+        elf->phnum = lduw_le_p(d + offsetof(Elf64_Ehdr, e_phnum));
+    } else {
+        type = lduw_le_p(d + offsetof(Elf32_Ehdr, e_type));
+        machine = lduw_le_p(d + offsetof(Elf32_Ehdr, e_machine));
+        ehsize = lduw_le_p(d + offsetof(Elf32_Ehdr, e_ehsize));
+        elf->phoff = (uint32_t)ldl_le_p(d + offsetof(Elf32_Ehdr, e_phoff));
+        elf->phentsize = lduw_le_p(d + offsetof(Elf32_Ehdr, e_phentsize));
+        elf->phnum = lduw_le_p(d + offsetof(Elf32_Ehdr, e_phnum));
+    }
+
+    if (machine != EM_386 && machine != EM_X86_64) {
+        error_setg(errp, "ELF machine %u is not x86", machine);
+        return false;
+    }
+    if (type != ET_EXEC) {
+        error_setg(errp, "ELF type %u is not an executable (ET_EXEC)", type);
+        return false;
+    }
+    if (ehsize != (elf->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr))) {
+        error_setg(errp, "bad ELF header size %u", ehsize);
+        return false;
+    }
+    if (elf->phentsize !=
+        (elf->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr))) {
+        error_setg(errp, "bad ELF program header size %u", elf->phentsize);
+        return false;
+    }
+    if (elf->phnum == 0 || elf->phnum > MICROVM_ELF_MAX_PHNUM) {
+        error_setg(errp, "ELF program header count %u out of range 1..%u",
+                   elf->phnum, MICROVM_ELF_MAX_PHNUM);
+        return false;
+    }
+    table_len = (uint64_t)elf->phnum * elf->phentsize;
+    if (!range_inside(elf->phoff, table_len, 0, elf->size)) {
+        error_setg(errp, "ELF program headers lie outside the file");
+        return false;
+    }
+    return true;
+}
+
+/* One PT_LOAD segment against the file and guest RAM below 4 GiB */
+static bool elf_check_load(const MicrovmElf *elf, unsigned index,
+                           const MicrovmPhdr *ph, uint64_t ram_end,
+                           Error **errp)
+{
+    MicrovmPhdr other;
+    unsigned i;
+
+    if (ph->filesz > ph->memsz) {
+        error_setg(errp, "ELF segment %u: file size exceeds memory size",
+                   index);
+        return false;
+    }
+    if (!range_inside(ph->offset, ph->filesz, 0, elf->size)) {
+        error_setg(errp, "ELF segment %u lies outside the file", index);
+        return false;
+    }
+    if (!range_inside(ph->paddr, ph->memsz, MICROVM_KERNEL_MIN_ADDR,
+                      ram_end)) {
+        error_setg(errp, "ELF segment %u [0x%" PRIx64 ", +0x%" PRIx64
+                   ") is outside guest RAM [0x%" PRIx64 ", 0x%" PRIx64 ")",
+                   index, ph->paddr, ph->memsz,
+                   (uint64_t)MICROVM_KERNEL_MIN_ADDR, ram_end);
+        return false;
+    }
+
+    /* Segments already accepted are within RAM, so the ends cannot wrap */
+    for (i = 0; i < index; i++) {
+        elf_read_phdr(elf, i, &other);
+        if (other.type != PT_LOAD || other.memsz == 0) {
+            continue;
+        }
+        if (ph->paddr < other.paddr + other.memsz &&
+            other.paddr < ph->paddr + ph->memsz) {
+            error_setg(errp, "ELF segments %u and %u overlap", i, index);
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Walk the notes of a PT_NOTE segment looking for the Xen PVH entry.
+ * Returns false on a malformed note; *found says whether one was seen.
+ */
+static bool elf_find_pvh_entry(const MicrovmElf *elf, const MicrovmPhdr *ph,
+                               bool *found, uint64_t *entry, Error **errp)
+{
+    uint64_t align = ph->align == 8 ? 8 : 4;
+    uint64_t pos = ph->offset;
+    uint64_t end;
+
+    if (!range_inside(ph->offset, ph->filesz, 0, elf->size)) {
+        error_setg(errp, "ELF note segment lies outside the file");
+        return false;
+    }
+    end = ph->offset + ph->filesz;
+
+    while (end - pos >= sizeof(Elf32_Nhdr)) {
+        const uint8_t *n = elf->data + pos;
+        uint64_t namesz = (uint32_t)ldl_le_p(n + 0);
+        uint64_t descsz = (uint32_t)ldl_le_p(n + 4);
+        uint32_t type = ldl_le_p(n + 8);
+        uint64_t name_off = pos + sizeof(Elf32_Nhdr);
+        uint64_t desc_off, next;
+
+        /*
+         * Elf32_Nhdr and Elf64_Nhdr are both three 32-bit words: n_namesz,
+         * n_descsz, n_type.  Sizes are below 2^32, so no uint64_t overflow.
+         */
+        desc_off = name_off + ROUND_UP(namesz, align);
+        next = desc_off + ROUND_UP(descsz, align);
+        if (desc_off > end || descsz > end - desc_off) {
+            error_setg(errp, "malformed ELF note at file offset 0x%" PRIx64
+                       " (name size %" PRIu64 ", desc size %" PRIu64 ")",
+                       pos, namesz, descsz);
+            return false;
+        }
+
+        if (type == XEN_ELFNOTE_PHYS32_ENTRY && namesz == 4 &&
+            memcmp(elf->data + name_off, "Xen", 4) == 0) {
+            uint64_t value;
+
+            if (descsz == 4) {
+                value = (uint32_t)ldl_le_p(elf->data + desc_off);
+            } else if (descsz == 8) {
+                value = ldq_le_p(elf->data + desc_off);
+            } else {
+                error_setg(errp, "Xen PHYS32_ENTRY note has size %" PRIu64
+                           " (expected 4 or 8)", descsz);
+                return false;
+            }
+            if (*found && value != *entry) {
+                error_setg(errp, "conflicting Xen PHYS32_ENTRY notes");
+                return false;
+            }
+            *found = true;
+            *entry = value;
+        }
+        if (next >= end) {
+            break;
+        }
+        pos = next;
+    }
+    return true;
+}
+
+/* Check the whole image; fills elf->entry and the load range */
+static bool elf_check(MicrovmElf *elf, uint64_t ram_end, Error **errp)
+{
+    MicrovmPhdr ph;
+    bool found = false;
+    bool entry_loaded = false;
+    unsigned loads = 0;
+    unsigned i;
+
+    if (!elf_check_header(elf, errp)) {
+        return false;
+    }
+
+    elf->load_start = UINT64_MAX;
+    elf->load_end = 0;
+    for (i = 0; i < elf->phnum; i++) {
+        elf_read_phdr(elf, i, &ph);
+        if (ph.type == PT_LOAD && ph.memsz != 0) {
+            if (!elf_check_load(elf, i, &ph, ram_end, errp)) {
+                return false;
+            }
+            elf->load_start = MIN(elf->load_start, ph.paddr);
+            elf->load_end = MAX(elf->load_end, ph.paddr + ph.memsz);
+            loads++;
+        } else if (ph.type == PT_NOTE) {
+            if (!elf_find_pvh_entry(elf, &ph, &found, &elf->entry, errp)) {
+                return false;
+            }
+        }
+    }
+
+    if (loads == 0) {
+        error_setg(errp, "ELF image has no loadable segment");
+        return false;
+    }
+    if (!found) {
+        error_setg(errp, "no Xen PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY): "
+                   "not a PVH kernel");
+        return false;
+    }
+    for (i = 0; i < elf->phnum; i++) {
+        elf_read_phdr(elf, i, &ph);
+        if (ph.type == PT_LOAD && ph.filesz != 0 &&
+            elf->entry >= ph.paddr && elf->entry - ph.paddr < ph.filesz) {
+            entry_loaded = true;
+        }
+    }
+    if (!entry_loaded) {
+        error_setg(errp, "PVH entry 0x%" PRIx64 " is not inside a loaded "
+                   "segment", elf->entry);
+        return false;
+    }
+    return true;
+}
+
+/* Register the checked segments; rom_reset() rewrites them on reset */
+static void elf_load(const MicrovmElf *elf, GMappedFile *file)
+{
+    MicrovmPhdr ph;
+    unsigned i;
+
+    for (i = 0; i < elf->phnum; i++) {
+        g_autofree char *name = NULL;
+
+        elf_read_phdr(elf, i, &ph);
+        if (ph.type != PT_LOAD || ph.memsz == 0) {
+            continue;
+        }
+        name = g_strdup_printf("microvm-kernel/seg%u", i);
+        rom_add_elf_program(name, file, (void *)(elf->data + ph.offset),
+                            ph.filesz, ph.memsz, ph.paddr, NULL);
+    }
+}
+
+static void publish_kernel_info(FWCfgState *fw_cfg, const MicrovmElf *elf)
+{
+    MicrovmKernelInfo *info = g_new0(MicrovmKernelInfo, 1);
+
+    memcpy(info->magic, MICROVM_KERNEL_INFO_MAGIC, sizeof(info->magic));
+    info->version = cpu_to_le32(MICROVM_KERNEL_INFO_VERSION);
+    info->protocol = cpu_to_le32(MICROVM_BOOT_PROTOCOL_PVH);
+    info->flags = 0;
+    info->entry = cpu_to_le64(elf->entry);
+    info->load_start = cpu_to_le64(elf->load_start);
+    info->load_end = cpu_to_le64(elf->load_end);
+    fw_cfg_add_file(fw_cfg, MICROVM_KERNEL_INFO_FILE, info, sizeof(*info));
+}
+
+static bool load_initrd(MachineState *machine, FWCfgState *fw_cfg,
+                        uint64_t room, Error **errp)
+{
+    g_autoptr(GError) gerr = NULL;
+    gchar *data = NULL;
+    gsize len = 0;
+
+    if (!machine->initrd_filename) {
+        fw_cfg_add_i32(fw_cfg, FW_CFG_INITRD_SIZE, 0);
+        return true;
+    }
+    if (!g_file_get_contents(machine->initrd_filename, &data, &len, &gerr)) {
+        error_setg(errp, "could not read initrd '%s': %s",
+                   machine->initrd_filename, gerr->message);
+        return false;
+    }
+    if (len > room) {
+        error_setg(errp, "initrd '%s' (%zu bytes) does not fit in the %"
+                   PRIu64 " bytes of RAM below 4 GiB above the kernel",
+                   machine->initrd_filename, (size_t)len, room);
+        g_free(data);
+        return false;
+    }
+    fw_cfg_add_i32(fw_cfg, FW_CFG_INITRD_SIZE, len);
+    fw_cfg_add_bytes(fw_cfg, FW_CFG_INITRD_DATA, data, len);
+    return true;
+}
+
+/* Not an ELF: name what it is, or hand it to the generic loader */
+static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
+                       const uint8_t *data, uint64_t size, Error **errp)
+{
+    MachineState *machine = MACHINE(mms);
+    const char *kind = NULL;
+    uint64_t i;
+    int r;
+
+    if (size >= BZIMAGE_HEADER_OFFSET + 4 &&
+        ldl_le_p(data + BZIMAGE_HEADER_OFFSET) == BZIMAGE_HEADER_MAGIC) {
+        kind = "bzImage";
+    } else {
+        for (i = 0; i + 4 <= MIN(size, MULTIBOOT_SEARCH_LEN); i += 4) {
+            if (ldl_le_p(data + i) == MULTIBOOT_HEADER_MAGIC) {
+                kind = "multiboot";
+                break;
+            }
+        }
+    }
+
+    if (!machine->firmware && kind) {
+        error_setg(errp, "kernel '%s': %s boot is not supported yet; pass an "
+                   "uncompressed PVH vmlinux", machine->kernel_filename, kind);
+        return false;
+    }
+    if (!machine->firmware) {
+        error_setg(errp, "kernel '%s': not an ELF, bzImage or multiboot "
+                   "image", machine->kernel_filename);
+        return false;
+    }
+
+    /* A user firmware (SeaBIOS) boots it through the option ROMs */
+    x86_load_linux(X86_MACHINE(mms), fw_cfg, 0, true);
+    for (r = 0; r < nb_option_roms; r++) {
+        rom_add_option(option_rom[r].name, option_rom[r].bootindex);
+    }
+    return true;
+}
+
+bool microvm_boot_load(MicrovmMachineState *mms, FWCfgState *fw_cfg,
+                       Error **errp)
+{
+    MachineState *machine = MACHINE(mms);
+    X86MachineState *x86ms = X86_MACHINE(mms);
+    const char *filename = machine->kernel_filename;
+    g_autoptr(GMappedFile) file = NULL;
+    g_autoptr(GError) gerr = NULL;
+    MicrovmElf elf = { 0 };
+    Error *local_err = NULL;
+
+    file = g_mapped_file_new(filename, FALSE, &gerr);
+    if (!file) {
+        error_setg(errp, "could not read kernel '%s': %s", filename,
+                   gerr->message);
+        return false;
+    }
+    elf.data = (const uint8_t *)g_mapped_file_get_contents(file);
+    elf.size = g_mapped_file_get_length(file);
+
+    if (elf.size < EI_NIDENT || memcmp(elf.data, ELFMAG, SELFMAG) != 0) {
+        return load_other(mms, fw_cfg, elf.data, elf.data ? elf.size : 0,
+                          errp);
+    }
+    if (!elf_check(&elf, x86ms->below_4g_mem_size, &local_err)) {
+        error_propagate_prepend(errp, local_err, "kernel '%s': ", filename);
+        return false;
+    }
+    if (!load_initrd(machine, fw_cfg,
+                     x86ms->below_4g_mem_size - elf.load_end, errp)) {
+        return false;
+    }
+
+    elf_load(&elf, file);
+    publish_kernel_info(fw_cfg, &elf);
+    return true;
+}
+
+void microvm_boot_set_cmdline(FWCfgState *fw_cfg, const char *cmdline)
+{
+    /* The size counts the terminating NUL */
+    fw_cfg_modify_i32(fw_cfg, FW_CFG_CMDLINE_SIZE, strlen(cmdline) + 1);
+    fw_cfg_modify_string(fw_cfg, FW_CFG_CMDLINE_DATA, cmdline);
+}
