@@ -1,0 +1,1442 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qtests for the x86 microvm machine
+ *
+ * Without guest code (the qtest accelerator): devices at their addresses,
+ * the effect of each machine option, fw_cfg contents (CPU count, RAM size,
+ * e820, kernel descriptor, command line, initrd) and the error paths of
+ * bad options.  With TCG: the firmware boots microvm-payloads/pvh-check,
+ * which records its PVH hand-off in RAM, and the tests check that record.
+ *
+ * The machine/firmware contract these tests follow is roms/qboot/README.md;
+ * addresses and IRQs are those of the machine's tables in
+ * hw/i386/microvm.c.
+ */
+
+#include "qemu/osdep.h"
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include "libqtest.h"
+#include "libqos/fw_cfg.h"
+#include "qemu/bswap.h"
+#include "qemu/units.h"
+#include "qobject/qdict.h"
+#include "elf.h"
+#include "standard-headers/linux/qemu_fw_cfg.h"
+#include "microvm-payloads/pvh-check.h"
+
+#define FW_CFG_IO_BASE          0x510
+#define FW_CFG_DMA_ADDR_HI      (FW_CFG_IO_BASE + 4)
+#define FW_CFG_DMA_ADDR_LO      (FW_CFG_IO_BASE + 8)
+
+#define IOAPIC_BASE             UINT64_C(0xfec00000)
+#define IOAPIC_IOREGSEL         0x00
+#define IOAPIC_IOWIN            0x10
+#define IOAPIC_REG_VERSION      0x01
+#define LAPIC_BASE              UINT64_C(0xfee00000)
+#define LAPIC_REG_VERSION       0x30
+
+#define VIRTIO_MMIO_BASE        UINT64_C(0xfeb00000)
+#define VIRTIO_MMIO_STRIDE      0x200
+/* acpi=off: 8 transports, transport n on GSI 5 + n (microvm_irqmap) */
+#define VIRTIO_MMIO_TRANSPORTS  8
+#define VIRTIO_MMIO_FIRST_GSI   5
+#define VIRTIO_MMIO_MAGIC       0x000
+#define VIRTIO_MMIO_VERSION     0x004
+#define VIRTIO_MMIO_DEVICE_ID   0x008
+#define VIRTIO_MMIO_MAGIC_VALUE 0x74726976      /* "virt" */
+
+#define E820_RAM                1
+#define E820_RESERVED           2
+#define E820_MAX_ENTRIES        32
+
+/* Guest RAM the qtest-accelerator tests use for fw_cfg DMA */
+#define SCRATCH_ADDR            0x10000
+
+/* How long the boot tests wait for the payload's "done" marker */
+#define BOOT_TIMEOUT_S          60
+
+/* CPU seconds a QEMU spawned by the bad-option tests may use */
+#define SPAWN_CPU_LIMIT_S       30
+
+/* Bounded reads of fw_cfg items whose size the machine decides */
+#define FW_CFG_ITEM_MAX         (1 * MiB)
+
+#define CR0_PE                  (1u << 0)
+#define CR0_ET                  (1u << 4)
+#define EFLAGS_TF               (1u << 8)
+#define EFLAGS_IF               (1u << 9)
+#define EFLAGS_VM               (1u << 17)
+
+typedef struct E820Entry {
+    uint64_t addr;
+    uint64_t size;
+    uint32_t type;
+} E820Entry;
+
+/* The contents of etc/microvm/kernel, see roms/qboot/README.md */
+typedef struct QEMU_PACKED MicrovmKernelInfo {
+    char magic[4];
+    uint32_t version;
+    uint32_t protocol;
+    uint32_t flags;
+    uint64_t entry;
+    uint64_t load_start;
+    uint64_t load_end;
+} MicrovmKernelInfo;
+
+/* ---- Helpers: launching the machine ---- */
+
+static QTestState *microvm_init(const char *machine_opts, const char *args)
+{
+    return qtest_initf("-M microvm%s%s -nodefaults %s",
+                       machine_opts[0] ? "," : "", machine_opts, args);
+}
+
+static const char *payload_path(void)
+{
+#ifdef MICROVM_PVH_CHECK
+    return MICROVM_PVH_CHECK;
+#else
+    return NULL;
+#endif
+}
+
+/* Skip the calling test when the payload was not built (non-x86 host) */
+static const char *require_payload(void)
+{
+    const char *path = payload_path();
+
+    if (!path) {
+        g_test_skip("pvh-check payload not built on this host");
+    }
+    return path;
+}
+
+/* A deterministic initrd of @len bytes in @dir; returns its path */
+static char *make_initrd(const char *dir, size_t len)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    char *path = g_build_filename(dir, "initrd.img", NULL);
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        buf[i] = (i * 131 + (i >> 8) * 7 + 0x5a) & 0xff;
+    }
+    g_assert_true(g_file_set_contents(path, (char *)buf, len, NULL));
+    return path;
+}
+
+static uint32_t fnv1a(const uint8_t *buf, size_t len)
+{
+    uint32_t h = PVH_CHECK_FNV_BASIS;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h = (h ^ buf[i]) * PVH_CHECK_FNV_PRIME;
+    }
+    return h;
+}
+
+/* ---- Helpers: fw_cfg ---- */
+
+/* Read a whole fw_cfg file (bounded); NULL and *size 0 if absent */
+static uint8_t *fw_cfg_file(QFWCFG *fw_cfg, const char *name, size_t *size)
+{
+    g_autofree uint8_t *buf = g_malloc0(FW_CFG_ITEM_MAX);
+    size_t len = qfw_cfg_get_file(fw_cfg, name, buf, FW_CFG_ITEM_MAX);
+
+    *size = len;
+    if (!len) {
+        return NULL;
+    }
+    g_assert_cmpuint(len, <=, FW_CFG_ITEM_MAX);
+    return g_steal_pointer(&buf);
+}
+
+/* Read etc/e820; returns the number of entries, sorted by address */
+static int fw_cfg_e820(QFWCFG *fw_cfg, E820Entry *e, int max)
+{
+    g_autofree uint8_t *raw = NULL;
+    size_t size;
+    int i, n, a, b;
+
+    raw = fw_cfg_file(fw_cfg, "etc/e820", &size);
+    g_assert_nonnull(raw);
+    g_assert_cmpuint(size % 20, ==, 0);
+    n = size / 20;
+    g_assert_cmpint(n, <=, max);
+    for (i = 0; i < n; i++) {
+        e[i].addr = ldq_le_p(raw + i * 20);
+        e[i].size = ldq_le_p(raw + i * 20 + 8);
+        e[i].type = ldl_le_p(raw + i * 20 + 16);
+    }
+    for (a = 1; a < n; a++) {
+        for (b = a; b > 0 && e[b - 1].addr > e[b].addr; b--) {
+            E820Entry t = e[b];
+            e[b] = e[b - 1];
+            e[b - 1] = t;
+        }
+    }
+    return n;
+}
+
+/* The e820 map of roms/qboot/README.md for @ram bytes of RAM */
+static int expected_e820(uint64_t ram, E820Entry *e)
+{
+    uint64_t below = MIN(ram, 3 * GiB);
+    int n = 0;
+
+    e[n++] = (E820Entry) { 0, 0x9fc00, E820_RAM };
+    e[n++] = (E820Entry) { 0x9fc00, 0x400, E820_RESERVED };
+    e[n++] = (E820Entry) { 0xf0000, 0x10000, E820_RESERVED };
+    e[n++] = (E820Entry) { 1 * MiB, below - 1 * MiB, E820_RAM };
+    if (ram > below) {
+        e[n++] = (E820Entry) { 4 * GiB, ram - below, E820_RAM };
+    }
+    return n;
+}
+
+static void assert_e820_equal(const E820Entry *got, int n_got,
+                              const E820Entry *want, int n_want)
+{
+    int i;
+
+    for (i = 0; i < n_got; i++) {
+        g_test_message("e820[%d]: 0x%" PRIx64 " +0x%" PRIx64 " type %u",
+                       i, got[i].addr, got[i].size, got[i].type);
+    }
+    g_assert_cmpint(n_got, ==, n_want);
+    for (i = 0; i < n_want; i++) {
+        g_assert_cmphex(got[i].addr, ==, want[i].addr);
+        g_assert_cmphex(got[i].size, ==, want[i].size);
+        g_assert_cmpuint(got[i].type, ==, want[i].type);
+    }
+}
+
+/* Read FW_CFG_CMDLINE_{SIZE,DATA}; the size includes the NUL */
+static char *fw_cfg_cmdline(QFWCFG *fw_cfg)
+{
+    uint32_t size = qfw_cfg_get_u32(fw_cfg, FW_CFG_CMDLINE_SIZE);
+    char *buf;
+
+    g_assert_cmpuint(size, >=, 1);
+    g_assert_cmpuint(size, <=, FW_CFG_ITEM_MAX);
+    buf = g_malloc0(size + 1);
+    qfw_cfg_get(fw_cfg, FW_CFG_CMDLINE_DATA, buf, size);
+    g_assert_cmpint(buf[size - 1], ==, '\0');
+    g_assert_cmpuint(strlen(buf), ==, size - 1);
+    return buf;
+}
+
+/*
+ * Read @len bytes of the selected fw_cfg item through the DMA interface
+ * into guest RAM at SCRATCH_ADDR + 0x100, the access structure at
+ * SCRATCH_ADDR; returns the control word the device left.
+ */
+static uint32_t fw_cfg_dma_read(QTestState *qts, uint16_t key, uint32_t len)
+{
+    struct fw_cfg_dma_access access = {
+        .control = cpu_to_be32(((uint32_t)key << 16) |
+                               FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ),
+        .length = cpu_to_be32(len),
+        .address = cpu_to_be64(SCRATCH_ADDR + 0x100),
+    };
+
+    qtest_memwrite(qts, SCRATCH_ADDR, &access, sizeof(access));
+    qtest_outl(qts, FW_CFG_DMA_ADDR_HI, cpu_to_be32(0));
+    qtest_outl(qts, FW_CFG_DMA_ADDR_LO, cpu_to_be32(SCRATCH_ADDR));
+    return be32_to_cpu(qtest_readl(qts, SCRATCH_ADDR));
+}
+
+/* ---- Helpers: the payload's ELF image ---- */
+
+typedef struct ElfImage {
+    uint8_t *data;
+    size_t size;
+    uint64_t entry;         /* from the Xen PHYS32_ENTRY note */
+    uint64_t load_start;
+    uint64_t load_end;
+    size_t note_offset;     /* file offset of the PT_NOTE program header */
+    size_t note_data;       /* file offset of the first note */
+    size_t load_offset;     /* first PT_LOAD with file bytes: offset */
+    uint64_t load_paddr;    /* ... its address and file size */
+    uint64_t load_filesz;
+} ElfImage;
+
+/* Parse our own payload; it is trusted, a failed assertion means a bug */
+static void elf_image_load(const char *path, ElfImage *img)
+{
+    const Elf32_Ehdr *eh;
+    int i;
+
+    memset(img, 0, sizeof(*img));
+    g_assert_true(g_file_get_contents(path, (char **)&img->data,
+                                      &img->size, NULL));
+    g_assert_cmpuint(img->size, >=, sizeof(Elf32_Ehdr));
+    eh = (const Elf32_Ehdr *)img->data;
+    g_assert_cmpmem(eh->e_ident, SELFMAG, ELFMAG, SELFMAG);
+    g_assert_cmpuint(eh->e_ident[EI_CLASS], ==, ELFCLASS32);
+    img->load_start = UINT64_MAX;
+    for (i = 0; i < le16_to_cpu(eh->e_phnum); i++) {
+        size_t off = le32_to_cpu(eh->e_phoff) + i * sizeof(Elf32_Phdr);
+        const Elf32_Phdr *ph = (const Elf32_Phdr *)(img->data + off);
+        uint32_t type = le32_to_cpu(ph->p_type);
+
+        g_assert_cmpuint(off + sizeof(*ph), <=, img->size);
+        if (type == PT_LOAD) {
+            uint64_t start = le32_to_cpu(ph->p_paddr);
+
+            img->load_start = MIN(img->load_start, start);
+            img->load_end = MAX(img->load_end,
+                                start + le32_to_cpu(ph->p_memsz));
+            if (!img->load_filesz && ph->p_filesz) {
+                img->load_offset = le32_to_cpu(ph->p_offset);
+                img->load_paddr = start;
+                img->load_filesz = le32_to_cpu(ph->p_filesz);
+            }
+        } else if (type == PT_NOTE) {
+            const uint8_t *n;
+
+            img->note_offset = off;
+            img->note_data = le32_to_cpu(ph->p_offset);
+            n = img->data + img->note_data;
+            /* namesz 4 "Xen\0", descsz 4, XEN_ELFNOTE_PHYS32_ENTRY */
+            g_assert_cmpuint(ldl_le_p(n + 8), ==, 18);
+            img->entry = ldl_le_p(n + 16);
+        }
+    }
+    g_assert_cmpuint(img->load_filesz, >, 0);
+    g_assert_cmphex(img->entry, !=, 0);
+}
+
+static void elf_image_free(ElfImage *img)
+{
+    g_free(img->data);
+}
+
+/* ---- fw_cfg: the interface ---- */
+
+static void test_fw_cfg_signature(void)
+{
+    QTestState *qts = microvm_init("", "");
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+    char sig[5] = "";
+
+    qfw_cfg_get(fw_cfg, FW_CFG_SIGNATURE, sig, 4);
+    g_assert_cmpstr(sig, ==, "QEMU");
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+static void test_fw_cfg_id(void)
+{
+    QTestState *qts = microvm_init("", "");
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+    uint32_t id = qfw_cfg_get_u32(fw_cfg, FW_CFG_ID);
+
+    g_assert_cmphex(id & FW_CFG_VERSION, ==, FW_CFG_VERSION);
+    g_assert_cmphex(id & FW_CFG_VERSION_DMA, ==, FW_CFG_VERSION_DMA);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+/* The DMA address register reads as "QEMU CFG" (big-endian) */
+static void test_fw_cfg_dma_signature(void)
+{
+    QTestState *qts = microvm_init("", "");
+    uint32_t hi = be32_to_cpu(qtest_inl(qts, FW_CFG_DMA_ADDR_HI));
+    uint32_t lo = be32_to_cpu(qtest_inl(qts, FW_CFG_DMA_ADDR_LO));
+
+    g_assert_cmphex(((uint64_t)hi << 32) | lo, ==, FW_CFG_DMA_SIGNATURE);
+    qtest_quit(qts);
+}
+
+/* A DMA read of FW_CFG_SIGNATURE lands in guest RAM and completes */
+static void test_fw_cfg_dma_read(void)
+{
+    QTestState *qts = microvm_init("", "");
+    char sig[5] = "";
+    uint32_t control;
+
+    control = fw_cfg_dma_read(qts, FW_CFG_SIGNATURE, 4);
+    g_assert_cmphex(control, ==, 0);
+    qtest_memread(qts, SCRATCH_ADDR + 0x100, sig, 4);
+    g_assert_cmpstr(sig, ==, "QEMU");
+    qtest_quit(qts);
+}
+
+/* ---- Interrupt controllers ---- */
+
+static void test_ioapic_version(void)
+{
+    QTestState *qts = microvm_init("", "");
+    uint32_t ver;
+
+    qtest_writel(qts, IOAPIC_BASE + IOAPIC_IOREGSEL, IOAPIC_REG_VERSION);
+    ver = qtest_readl(qts, IOAPIC_BASE + IOAPIC_IOWIN);
+    g_test_message("IOAPIC version register 0x%08x", ver);
+    /* QEMU's IOAPIC: version 0x11 or 0x20, 24 pins */
+    g_assert_true((ver & 0xff) == 0x11 || (ver & 0xff) == 0x20);
+    g_assert_cmpuint((ver >> 16) & 0xff, ==, 23);
+    qtest_quit(qts);
+}
+
+/*
+ * The local APIC answers only to a CPU and qtest accesses have none (QEMU's
+ * APIC then reads as 0): skip in that case; /microvm/pvh/lapic-version
+ * reads it from guest code.
+ */
+static void test_lapic_present(void)
+{
+    QTestState *qts = microvm_init("", "");
+    uint32_t ver = qtest_readl(qts, LAPIC_BASE + LAPIC_REG_VERSION);
+
+    if (ver == 0) {
+        g_test_skip("the local APIC needs a CPU context: see pvh tests");
+        qtest_quit(qts);
+        return;
+    }
+    g_assert_cmphex(ver & 0xf0, ==, 0x10);
+    qtest_quit(qts);
+}
+
+/* ---- virtio-mmio transports ---- */
+
+static uint32_t virtio_reg(QTestState *qts, int i, uint64_t reg)
+{
+    return qtest_readl(qts, VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_STRIDE + reg);
+}
+
+/* All transports answer "virt", the one after the last does not */
+static void assert_transports(QTestState *qts, uint32_t version)
+{
+    int i;
+
+    for (i = 0; i < VIRTIO_MMIO_TRANSPORTS; i++) {
+        g_assert_cmphex(virtio_reg(qts, i, VIRTIO_MMIO_MAGIC), ==,
+                        VIRTIO_MMIO_MAGIC_VALUE);
+        g_assert_cmpuint(virtio_reg(qts, i, VIRTIO_MMIO_VERSION), ==,
+                         version);
+    }
+    g_assert_cmphex(virtio_reg(qts, i, VIRTIO_MMIO_MAGIC), !=,
+                    VIRTIO_MMIO_MAGIC_VALUE);
+}
+
+static void test_virtio_mmio_empty(void)
+{
+    QTestState *qts = microvm_init("acpi=off", "");
+    int i;
+
+    assert_transports(qts, 2);
+    for (i = 0; i < VIRTIO_MMIO_TRANSPORTS; i++) {
+        g_assert_cmpuint(virtio_reg(qts, i, VIRTIO_MMIO_DEVICE_ID), ==, 0);
+    }
+    qtest_quit(qts);
+}
+
+static void test_virtio_mmio_legacy(void)
+{
+    QTestState *qts = microvm_init("acpi=off",
+                                   "-global virtio-mmio.force-legacy=on");
+
+    assert_transports(qts, 1);
+    qtest_quit(qts);
+}
+
+typedef struct VirtioDeviceCase {
+    const char *name;       /* test path component */
+    const char *device;     /* the -device driver */
+    const char *args;       /* the rest of the command line */
+    uint32_t device_id;     /* virtio device ID (virtio spec 5) */
+} VirtioDeviceCase;
+
+static const VirtioDeviceCase virtio_device_cases[] = {
+    { "net", "virtio-net-device", "-device virtio-net-device", 1 },
+    { "blk", "virtio-blk-device",
+      "-blockdev driver=null-co,node-name=disk0 "
+      "-device virtio-blk-device,drive=disk0", 2 },
+    { "serial", "virtio-serial-device", "-device virtio-serial-device", 3 },
+    { "rng", "virtio-rng-device", "-device virtio-rng-device", 4 },
+    { "balloon", "virtio-balloon-device", "-device virtio-balloon-device", 5 },
+};
+
+/* Index of the one transport with a device, asserting it is the only one */
+static int plugged_transport(QTestState *qts, uint32_t device_id)
+{
+    int i, found = -1;
+
+    for (i = 0; i < VIRTIO_MMIO_TRANSPORTS; i++) {
+        uint32_t id = virtio_reg(qts, i, VIRTIO_MMIO_DEVICE_ID);
+
+        if (id) {
+            g_assert_cmpint(found, ==, -1);
+            g_assert_cmpuint(id, ==, device_id);
+            found = i;
+        }
+    }
+    g_assert_cmpint(found, >=, 0);
+    return found;
+}
+
+static void test_virtio_mmio_device(const void *opaque)
+{
+    const VirtioDeviceCase *c = opaque;
+    QTestState *qts;
+    int i;
+
+    if (!qtest_has_device(c->device)) {
+        g_test_skip("device not in this build");
+        return;
+    }
+    qts = microvm_init("acpi=off", c->args);
+    i = plugged_transport(qts, c->device_id);
+    g_test_message("%s on transport %d", c->device, i);
+    g_assert_cmphex(virtio_reg(qts, i, VIRTIO_MMIO_MAGIC), ==,
+                    VIRTIO_MMIO_MAGIC_VALUE);
+    g_assert_cmpuint(virtio_reg(qts, i, VIRTIO_MMIO_VERSION), ==, 2);
+    qtest_quit(qts);
+}
+
+/* ---- Machine options and the legacy devices they control ---- */
+
+typedef struct OptionCase {
+    const char *option;     /* machine property */
+    const char *args;       /* what else the device needs */
+    /* Probe the device, return what it read back */
+    uint8_t (*probe)(QTestState *qts);
+    uint8_t mask;           /* bits of the read-back value that matter */
+    uint8_t present;        /* their value when the device is there */
+} OptionCase;
+
+typedef struct OptionTest {
+    const OptionCase *c;
+    bool on;
+} OptionTest;
+
+/* i8259 master: the interrupt mask register (OCW1) reads back */
+static uint8_t probe_pic(QTestState *qts)
+{
+    qtest_outb(qts, 0x21, 0xa5);
+    return qtest_inb(qts, 0x21);
+}
+
+/* i8254: program counter 0 (mode 2, lo/hi), read its status back */
+static uint8_t probe_pit(QTestState *qts)
+{
+    qtest_outb(qts, 0x43, 0x34);
+    qtest_outb(qts, 0x40, 0x34);
+    qtest_outb(qts, 0x40, 0x12);
+    qtest_outb(qts, 0x43, 0xe2);    /* read-back: status of counter 0 */
+    return qtest_inb(qts, 0x40);
+}
+
+/* MC146818: a general-purpose CMOS byte reads back */
+static uint8_t probe_rtc(QTestState *qts)
+{
+    qtest_outb(qts, 0x70, 0x34);
+    qtest_outb(qts, 0x71, 0x5a);
+    qtest_outb(qts, 0x70, 0x34);
+    return qtest_inb(qts, 0x71);
+}
+
+/* 16550: the scratch register reads back */
+static uint8_t probe_serial(QTestState *qts)
+{
+    qtest_outb(qts, 0x3ff, 0xc3);
+    return qtest_inb(qts, 0x3ff);
+}
+
+static const OptionCase option_cases[] = {
+    { "pic", "", probe_pic, 0xff, 0xa5 },
+    /* status: output/null-count bits, then the control word's 0x34 */
+    { "pit", "", probe_pit, 0x3f, 0x34 },
+    { "rtc", "", probe_rtc, 0xff, 0x5a },
+    { "isa-serial", "-serial null", probe_serial, 0xff, 0xc3 },
+};
+
+static void test_option(const void *opaque)
+{
+    const OptionTest *t = opaque;
+    g_autofree char *opt = g_strdup_printf("%s=%s", t->c->option,
+                                           t->on ? "on" : "off");
+    QTestState *qts = microvm_init(opt, t->c->args);
+    uint8_t v = t->c->probe(qts);
+
+    if (t->on) {
+        g_assert_cmphex(v & t->c->mask, ==, t->c->present);
+    } else {
+        /* nothing decodes the port: reads float to all ones */
+        g_assert_cmphex(v, ==, 0xff);
+    }
+    qtest_quit(qts);
+}
+
+/* ---- fw_cfg contents ---- */
+
+static const int smp_cases[] = { 1, 4 };
+
+static void test_fw_cfg_nb_cpus(const void *opaque)
+{
+    int smp = *(const int *)opaque;
+    g_autofree char *args = g_strdup_printf("-smp %d", smp);
+    QTestState *qts = microvm_init("", args);
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+
+    g_assert_cmpuint(qfw_cfg_get_u16(fw_cfg, FW_CFG_NB_CPUS), ==, smp);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+typedef struct MemCase {
+    const char *name;       /* test path component and -m argument */
+    uint64_t size;
+} MemCase;
+
+static const MemCase mem_cases[] = {
+    { "128M", 128 * MiB },
+    { "5G", 5 * GiB },
+};
+
+static void test_fw_cfg_ram_size(const void *opaque)
+{
+    const MemCase *m = opaque;
+    g_autofree char *args = g_strdup_printf("-m %s", m->name);
+    QTestState *qts = microvm_init("", args);
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+
+    g_assert_cmphex(qfw_cfg_get_u64(fw_cfg, FW_CFG_RAM_SIZE), ==, m->size);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+static void test_fw_cfg_e820(const void *opaque)
+{
+    const MemCase *m = opaque;
+    g_autofree char *args = g_strdup_printf("-m %s", m->name);
+    QTestState *qts = microvm_init("", args);
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+    E820Entry got[E820_MAX_ENTRIES], want[E820_MAX_ENTRIES];
+    int n_got, n_want;
+
+    n_got = fw_cfg_e820(fw_cfg, got, E820_MAX_ENTRIES);
+    n_want = expected_e820(m->size, want);
+    assert_e820_equal(got, n_got, want, n_want);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+static void test_fw_cfg_kernel_info(void)
+{
+    const char *payload = require_payload();
+    g_autofree char *args = NULL;
+    g_autofree uint8_t *raw = NULL;
+    MicrovmKernelInfo info;
+    QTestState *qts;
+    QFWCFG *fw_cfg;
+    ElfImage img;
+    size_t size;
+
+    if (!payload) {
+        return;
+    }
+    elf_image_load(payload, &img);
+    args = g_strdup_printf("-kernel %s", payload);
+    qts = microvm_init("", args);
+    fw_cfg = pc_fw_cfg_init(qts);
+
+    raw = fw_cfg_file(fw_cfg, "etc/microvm/kernel", &size);
+    g_assert_nonnull(raw);
+    g_assert_cmpuint(size, ==, sizeof(info));
+    memcpy(&info, raw, sizeof(info));
+    g_assert_cmpmem(info.magic, 4, "MVKI", 4);
+    g_assert_cmpuint(le32_to_cpu(info.version), ==, 1);
+    g_assert_cmpuint(le32_to_cpu(info.protocol), ==, 1);
+    g_assert_cmpuint(le32_to_cpu(info.flags), ==, 0);
+    g_assert_cmphex(le64_to_cpu(info.entry), ==, img.entry);
+    g_assert_cmphex(le64_to_cpu(info.load_start), ==, img.load_start);
+    g_assert_cmphex(le64_to_cpu(info.load_end), ==, img.load_end);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+    elf_image_free(&img);
+}
+
+/* Without -kernel there is no descriptor */
+static void test_fw_cfg_kernel_info_absent(void)
+{
+    QTestState *qts = microvm_init("", "");
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+    g_autofree uint8_t *raw = NULL;
+    size_t size;
+
+    raw = fw_cfg_file(fw_cfg, "etc/microvm/kernel", &size);
+    g_assert_null(raw);
+    g_assert_cmpuint(size, ==, 0);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+/* The machine placed the PT_LOAD segments: file bytes, then zeroes */
+static void test_pvh_segments_loaded(void)
+{
+    const char *payload = require_payload();
+    g_autofree char *args = NULL;
+    g_autofree uint8_t *ram = NULL;
+    g_autofree uint8_t *zero = NULL;
+    QTestState *qts;
+    ElfImage img;
+
+    if (!payload) {
+        return;
+    }
+    elf_image_load(payload, &img);
+    /* pvh-check.ld and pvh-check.h agree */
+    g_assert_cmphex(img.load_start, ==, PVH_CHECK_LOAD_ADDR);
+    g_assert_cmphex(PVH_CHECK_RESULT_ADDR + R_SIZE, <=, img.load_end);
+    args = g_strdup_printf("-kernel %s", payload);
+    qts = microvm_init("", args);
+
+    ram = g_malloc(img.load_filesz);
+    qtest_memread(qts, img.load_paddr, ram, img.load_filesz);
+    g_assert_cmpmem(ram, img.load_filesz,
+                    img.data + img.load_offset, img.load_filesz);
+    /* the result block is in the zero-filled part */
+    zero = g_malloc0(R_SIZE);
+    g_free(ram);
+    ram = g_malloc(R_SIZE);
+    qtest_memread(qts, PVH_CHECK_RESULT_ADDR, ram, R_SIZE);
+    g_assert_cmpmem(ram, R_SIZE, zero, R_SIZE);
+
+    qtest_quit(qts);
+    elf_image_free(&img);
+}
+
+static void test_fw_cfg_cmdline_append(void)
+{
+    const char *payload = require_payload();
+    const char *append = "console=ttyS0 quiet a=\"b c\"";
+    g_autofree char *args = NULL;
+    g_autofree char *cmdline = NULL;
+    QTestState *qts;
+    QFWCFG *fw_cfg;
+
+    if (!payload) {
+        return;
+    }
+    args = g_strdup_printf("-kernel %s -append '%s'", payload, append);
+    qts = microvm_init("acpi=off", args);
+    fw_cfg = pc_fw_cfg_init(qts);
+
+    cmdline = fw_cfg_cmdline(fw_cfg);
+    g_assert_cmpstr(cmdline, ==, append);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+/* With a virtio device and no ACPI, the machine describes it on cmdline */
+static void test_fw_cfg_cmdline_auto(void)
+{
+    const char *payload = require_payload();
+    const char *append = "console=ttyS0";
+    g_autofree char *args = NULL;
+    g_autofree char *cmdline = NULL;
+    g_autofree char *want = NULL;
+    QTestState *qts;
+    QFWCFG *fw_cfg;
+    uint64_t base;
+    int i;
+
+    if (!payload) {
+        return;
+    }
+    args = g_strdup_printf("-kernel %s -append %s "
+                           "-device virtio-net-device", payload, append);
+    qts = microvm_init("acpi=off", args);
+    fw_cfg = pc_fw_cfg_init(qts);
+
+    i = plugged_transport(qts, 1);
+    base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_STRIDE;
+    want = g_strdup_printf("%s virtio_mmio.device=512@0x%" PRIx64 ":%d",
+                           append, base, VIRTIO_MMIO_FIRST_GSI + i);
+    cmdline = fw_cfg_cmdline(fw_cfg);
+    g_assert_cmpstr(cmdline, ==, want);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+static void test_fw_cfg_cmdline_auto_off(void)
+{
+    const char *payload = require_payload();
+    const char *append = "console=ttyS0";
+    g_autofree char *args = NULL;
+    g_autofree char *cmdline = NULL;
+    QTestState *qts;
+    QFWCFG *fw_cfg;
+
+    if (!payload) {
+        return;
+    }
+    args = g_strdup_printf("-kernel %s -append %s "
+                           "-device virtio-net-device", payload, append);
+    qts = microvm_init("acpi=off,auto-kernel-cmdline=off", args);
+    fw_cfg = pc_fw_cfg_init(qts);
+
+    plugged_transport(qts, 1);
+    cmdline = fw_cfg_cmdline(fw_cfg);
+    g_assert_cmpstr(cmdline, ==, append);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+static void test_fw_cfg_initrd(void)
+{
+    const char *payload = require_payload();
+    g_autofree char *dir = NULL;
+    g_autofree char *initrd = NULL;
+    g_autofree char *args = NULL;
+    g_autofree char *file = NULL;
+    g_autofree uint8_t *buf = NULL;
+    const size_t len = 12345;
+    uint32_t control;
+    QTestState *qts;
+    QFWCFG *fw_cfg;
+    size_t flen;
+
+    if (!payload) {
+        return;
+    }
+    dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    initrd = make_initrd(dir, len);
+    g_assert_true(g_file_get_contents(initrd, &file, &flen, NULL));
+    args = g_strdup_printf("-kernel %s -initrd %s", payload, initrd);
+    qts = microvm_init("", args);
+    fw_cfg = pc_fw_cfg_init(qts);
+
+    g_assert_cmpuint(qfw_cfg_get_u32(fw_cfg, FW_CFG_INITRD_SIZE), ==, len);
+    /* the data through DMA, so the whole item is read in one go */
+    control = fw_cfg_dma_read(qts, FW_CFG_INITRD_DATA, len);
+    g_assert_cmphex(control, ==, 0);
+    buf = g_malloc(len);
+    qtest_memread(qts, SCRATCH_ADDR + 0x100, buf, len);
+    g_assert_cmpmem(buf, len, file, flen);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+    unlink(initrd);
+    rmdir(dir);
+}
+
+/* ---- Bad options: QEMU exits 1 with one error line ---- */
+
+typedef enum BadKernel {
+    KERNEL_NONE,
+    KERNEL_GOOD,
+    KERNEL_NOT_ELF,
+    KERNEL_TRUNCATED_HEADERS,   /* cut inside the program headers */
+    KERNEL_TRUNCATED_SEGMENT,   /* cut inside the first segment's bytes */
+    KERNEL_NOTE_WRONG_TYPE,     /* a Xen note, but not PHYS32_ENTRY */
+    KERNEL_NO_NOTE_SEGMENT,     /* PT_NOTE turned into PT_NULL */
+    KERNEL_HUGE_NOTE,           /* a note whose descsz is absurd */
+    KERNEL_HUGE_NOTE_NAME,      /* a note whose namesz is absurd */
+    KERNEL_HUGE_NOTE_SEGMENT,   /* a PT_NOTE whose p_filesz is absurd */
+} BadKernel;
+
+typedef struct BadOptionCase {
+    const char *name;
+    const char *machine;        /* -M argument */
+    BadKernel kernel;
+    bool missing_initrd;
+    /*
+     * What the error line must contain; NULL: the path of the file at
+     * fault.  exit_code 0 is the control: valid options, no error.
+     */
+    const char *expect;
+    int exit_code;
+} BadOptionCase;
+
+static const BadOptionCase bad_option_cases[] = {
+    { "control", "microvm", KERNEL_GOOD, false, NULL, 0 },
+    { "pic-maybe", "microvm,pic=maybe", KERNEL_NONE, false, "maybe", 1 },
+    { "pit-maybe", "microvm,pit=maybe", KERNEL_NONE, false, "maybe", 1 },
+    { "rtc-maybe", "microvm,rtc=maybe", KERNEL_NONE, false, "maybe", 1 },
+    { "smm-on", "microvm,smm=on", KERNEL_NONE, false, "SMM", 1 },
+    { "ioapic2-without-acpi", "microvm,acpi=off,ioapic2=on", KERNEL_NONE,
+      false, "ioapic2", 1 },
+    { "kernel-not-elf", "microvm", KERNEL_NOT_ELF, false, NULL, 1 },
+    { "kernel-truncated-headers", "microvm", KERNEL_TRUNCATED_HEADERS,
+      false, NULL, 1 },
+    { "kernel-truncated-segment", "microvm", KERNEL_TRUNCATED_SEGMENT,
+      false, NULL, 1 },
+    { "kernel-no-pvh-note", "microvm", KERNEL_NOTE_WRONG_TYPE,
+      false, NULL, 1 },
+    { "kernel-no-note-segment", "microvm", KERNEL_NO_NOTE_SEGMENT,
+      false, NULL, 1 },
+    { "kernel-huge-note", "microvm", KERNEL_HUGE_NOTE, false, NULL, 1 },
+    { "kernel-huge-note-name", "microvm", KERNEL_HUGE_NOTE_NAME,
+      false, NULL, 1 },
+    { "kernel-huge-note-segment", "microvm", KERNEL_HUGE_NOTE_SEGMENT,
+      false, NULL, 1 },
+    { "initrd-missing", "microvm", KERNEL_GOOD, true, NULL, 1 },
+};
+
+/* Write the kernel image of @kind into @dir; returns its path */
+static char *make_kernel(const char *dir, BadKernel kind, const char *good)
+{
+    char *path = g_build_filename(dir, "kernel.elf", NULL);
+    static const char text[] = "this is not an ELF image\n";
+    ElfImage img;
+    size_t size;
+
+    if (kind == KERNEL_NOT_ELF) {
+        g_assert_true(g_file_set_contents(path, text, -1, NULL));
+        return path;
+    }
+    elf_image_load(good, &img);
+    size = img.size;
+    switch (kind) {
+    case KERNEL_GOOD:
+        break;
+    case KERNEL_TRUNCATED_HEADERS:
+        size = sizeof(Elf32_Ehdr) + sizeof(Elf32_Phdr) / 2;
+        break;
+    case KERNEL_TRUNCATED_SEGMENT:
+        size = img.load_offset + img.load_filesz / 2;
+        break;
+    case KERNEL_NOTE_WRONG_TYPE:
+        stl_le_p(img.data + img.note_data + 8, 17);
+        break;
+    case KERNEL_NO_NOTE_SEGMENT:
+        stl_le_p(img.data + img.note_offset, PT_NULL);
+        break;
+    case KERNEL_HUGE_NOTE:
+        stl_le_p(img.data + img.note_data + 4, 0xfffffff0);
+        break;
+    case KERNEL_HUGE_NOTE_NAME:
+        stl_le_p(img.data + img.note_data, 0xfffffff0);
+        break;
+    case KERNEL_HUGE_NOTE_SEGMENT:
+        stl_le_p(img.data + img.note_offset +
+                 offsetof(Elf32_Phdr, p_filesz), 0x7ffffff0);
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    g_assert_true(g_file_set_contents(path, (char *)img.data, size, NULL));
+    elf_image_free(&img);
+    return path;
+}
+
+/*
+ * Runs in the child before exec.  A QEMU that accepts its options quits
+ * through the monitor; one that spins instead of exiting exceeds this CPU
+ * limit and dies from SIGXCPU (or SIGKILL), and the test says so.  (QEMU
+ * blocks SIGALRM, so alarm() would not do.)
+ */
+static void spawn_child_setup(gpointer data)
+{
+    struct rlimit lim = {
+        .rlim_cur = SPAWN_CPU_LIMIT_S,
+        .rlim_max = SPAWN_CPU_LIMIT_S + 5,
+    };
+
+    setrlimit(RLIMIT_CPU, &lim);
+}
+
+static void test_bad_option(const void *opaque)
+{
+    const BadOptionCase *c = opaque;
+    const char *qemu = getenv("QTEST_QEMU_BINARY");
+    const char *payload = payload_path();
+    g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *dir = NULL;
+    g_autofree char *qmp_in = NULL;
+    g_autofree char *qmp_out = NULL;
+    g_autofree char *kernel = NULL;
+    g_autofree char *initrd = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(GError) gerr = NULL;
+    const char *culprit;
+    int status;
+
+    g_assert_nonnull(qemu);
+    if (c->kernel != KERNEL_NONE && !payload) {
+        g_test_skip("pvh-check payload not built on this host");
+        return;
+    }
+    dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+
+    /*
+     * If QEMU accepts the options it runs the monitor commands from a
+     * file, which end it: valid options never leave QEMU running.
+     */
+    qmp_in = g_build_filename(dir, "qmp.in", NULL);
+    qmp_out = g_build_filename(dir, "qmp.out", NULL);
+    g_assert_true(g_file_set_contents(qmp_in,
+                                      "{'execute': 'qmp_capabilities'}\n"
+                                      "{'execute': 'quit'}\n", -1, NULL));
+    g_ptr_array_add(argv, g_strdup(qemu));
+    g_ptr_array_add(argv, g_strdup("-M"));
+    g_ptr_array_add(argv, g_strdup(c->machine));
+    g_ptr_array_add(argv, g_strdup("-nodefaults"));
+    g_ptr_array_add(argv, g_strdup("-display"));
+    g_ptr_array_add(argv, g_strdup("none"));
+    g_ptr_array_add(argv, g_strdup("-accel"));
+    g_ptr_array_add(argv, g_strdup("tcg"));
+    g_ptr_array_add(argv, g_strdup("-S"));
+    g_ptr_array_add(argv, g_strdup("-chardev"));
+    g_ptr_array_add(argv, g_strdup_printf("file,id=ctl,path=%s,"
+                                          "input-path=%s", qmp_out, qmp_in));
+    g_ptr_array_add(argv, g_strdup("-mon"));
+    g_ptr_array_add(argv, g_strdup("chardev=ctl,mode=control"));
+    culprit = NULL;
+    if (c->kernel != KERNEL_NONE) {
+        kernel = make_kernel(dir, c->kernel, payload);
+        g_ptr_array_add(argv, g_strdup("-kernel"));
+        g_ptr_array_add(argv, g_strdup(kernel));
+        culprit = kernel;
+    }
+    if (c->missing_initrd) {
+        initrd = g_build_filename(dir, "no-such-initrd.img", NULL);
+        g_ptr_array_add(argv, g_strdup("-initrd"));
+        g_ptr_array_add(argv, g_strdup(initrd));
+        culprit = initrd;
+    }
+    g_ptr_array_add(argv, NULL);
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+                               G_SPAWN_DEFAULT, spawn_child_setup, NULL,
+                               &out, &err, &status, &gerr));
+    g_test_message("exit status 0x%x, stderr: %s", status, err);
+
+    if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU ||
+                                WTERMSIG(status) == SIGKILL)) {
+        g_test_message("QEMU spun for %d s of CPU time instead of exiting",
+                       SPAWN_CPU_LIMIT_S);
+    }
+    g_assert_false(WIFSIGNALED(status));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, c->exit_code);
+    if (c->exit_code == 0) {
+        g_assert_cmpstr(err, ==, "");
+    } else {
+        const char *want = c->expect ? c->expect : culprit;
+
+        /* exactly one line */
+        g_assert_cmpuint(strlen(err), >, 0);
+        g_assert_nonnull(strchr(err, '\n'));
+        g_assert_cmpstr(strchr(err, '\n'), ==, "\n");
+        g_assert_nonnull(want);
+        g_assert_nonnull(strstr(err, want));
+    }
+
+    if (kernel) {
+        unlink(kernel);
+    }
+    unlink(qmp_in);
+    unlink(qmp_out);
+    rmdir(dir);
+}
+
+/* ---- Firmware conformance: boot pvh-check under TCG ---- */
+
+typedef struct BootCase {
+    const char *name;
+    int smp;
+    const char *mem;
+    uint64_t mem_size;
+} BootCase;
+
+static const BootCase boot_cases[] = {
+    { "smp1-128M", 1, "128M", 128 * MiB },
+    { "smp4-128M", 4, "128M", 128 * MiB },
+    { "smp1-5G", 1, "5G", 5 * GiB },
+    { "smp4-5G", 4, "5G", 5 * GiB },
+};
+
+#define BOOT_APPEND     "pvh-check console=ttyS0 x=1"
+#define BOOT_INITRD_LEN 20011
+
+typedef struct Boot {
+    QTestState *qts;
+    char *dir;
+    char *initrd;
+    char *serial;
+    uint8_t r[R_SIZE];      /* the payload's result block */
+} Boot;
+
+static uint32_t r32(const Boot *b, int off)
+{
+    return ldl_le_p(b->r + off);
+}
+
+static uint64_t r64(const Boot *b, int off)
+{
+    return ldq_le_p(b->r + off);
+}
+
+/*
+ * Boot the firmware with pvh-check, an initrd and a command line, and wait
+ * (bounded) for the payload's "done" marker; on a timeout, fail saying how
+ * far the guest got and what the firmware printed.
+ */
+static bool boot_pvh_check(Boot *b, const BootCase *c)
+{
+    const char *payload = require_payload();
+    gint64 deadline;
+    uint32_t done = 0;
+
+    memset(b, 0, sizeof(*b));
+    if (!payload) {
+        return false;
+    }
+    if (!qtest_has_accel("tcg")) {
+        g_test_skip("TCG not available");
+        return false;
+    }
+    b->dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
+    g_assert_nonnull(b->dir);
+    b->initrd = make_initrd(b->dir, BOOT_INITRD_LEN);
+    b->serial = g_build_filename(b->dir, "serial.log", NULL);
+    b->qts = qtest_initf("-M microvm -nodefaults -accel tcg "
+                         "-no-reboot -no-shutdown -smp %d -m %s "
+                         "-serial file:%s -kernel %s -initrd %s "
+                         "-append '%s'", c->smp, c->mem, b->serial,
+                         payload, b->initrd, BOOT_APPEND);
+
+    deadline = g_get_monotonic_time() + BOOT_TIMEOUT_S * G_USEC_PER_SEC;
+    do {
+        done = qtest_readl(b->qts, PVH_CHECK_RESULT_ADDR + R_DONE);
+        if (done == PVH_CHECK_DONE_MAGIC) {
+            break;
+        }
+        g_usleep(10 * 1000);
+    } while (g_get_monotonic_time() < deadline);
+
+    if (done != PVH_CHECK_DONE_MAGIC) {
+        g_autofree char *log = NULL;
+        QDict *rsp = qtest_qmp(b->qts, "{'execute': 'query-status'}");
+        uint32_t entry = qtest_readl(b->qts,
+                                     PVH_CHECK_RESULT_ADDR + R_ENTRY);
+
+        g_file_get_contents(b->serial, &log, NULL, NULL);
+        g_test_message("payload not done after %d s: entry marker 0x%08x "
+                       "(%s), run state %s, serial output: %s",
+                       BOOT_TIMEOUT_S, entry,
+                       entry == PVH_CHECK_ENTRY_MAGIC ?
+                       "payload entered" : "payload never entered",
+                       qdict_get_try_str(qdict_get_qdict(rsp, "return"),
+                                         "status"),
+                       log ? log : "(none)");
+        qobject_unref(rsp);
+    }
+    g_assert_cmphex(done, ==, PVH_CHECK_DONE_MAGIC);
+    qtest_memread(b->qts, PVH_CHECK_RESULT_ADDR, b->r, R_SIZE);
+    g_assert_cmphex(r32(b, R_ENTRY), ==, PVH_CHECK_ENTRY_MAGIC);
+    return true;
+}
+
+static void boot_finish(Boot *b)
+{
+    if (b->qts) {
+        qtest_quit(b->qts);
+    }
+    if (b->initrd) {
+        unlink(b->initrd);
+    }
+    if (b->serial) {
+        unlink(b->serial);
+    }
+    if (b->dir) {
+        rmdir(b->dir);
+    }
+    g_free(b->initrd);
+    g_free(b->serial);
+    g_free(b->dir);
+}
+
+/* Decode an 8-byte GDT descriptor and check it is flat 32-bit */
+static void assert_flat_segment(const char *what, uint64_t d, bool code)
+{
+    uint32_t base = ((d >> 16) & 0xffffff) | (((d >> 56) & 0xff) << 24);
+    uint32_t limit = (d & 0xffff) | (((d >> 48) & 0xf) << 16);
+    unsigned type = (d >> 40) & 0xf;
+
+    g_test_message("%s descriptor 0x%016" PRIx64, what, d);
+    if (d & (1ULL << 55)) {
+        limit = (limit << 12) | 0xfff;
+    }
+    g_assert_true(d & (1ULL << 47));            /* present */
+    g_assert_true(d & (1ULL << 44));            /* code or data */
+    g_assert_true(d & (1ULL << 54));            /* 32-bit */
+    g_assert_false(d & (1ULL << 53));           /* not 64-bit code */
+    g_assert_cmphex(base, ==, 0);
+    g_assert_cmphex(limit, ==, 0xffffffff);
+    if (code) {
+        g_assert_cmphex(type & 0xa, ==, 0xa);   /* code, readable */
+    } else {
+        g_assert_cmphex(type & 0xa, ==, 0x2);   /* data, writable */
+    }
+}
+
+/* PVH ABI: CR0, CR4, EFLAGS, CS/DS/ES, EBX as the Xen pvh spec says */
+static void test_pvh_registers(const void *opaque)
+{
+    Boot b;
+    uint32_t cr0, eflags;
+
+    if (boot_pvh_check(&b, opaque)) {
+        cr0 = r32(&b, R_CR0);
+        eflags = r32(&b, R_EFLAGS);
+        g_test_message("cr0 0x%08x cr4 0x%08x eflags 0x%08x cs 0x%x ds 0x%x "
+                       "es 0x%x ss 0x%x", cr0, r32(&b, R_CR4), eflags,
+                       r32(&b, R_CS), r32(&b, R_DS), r32(&b, R_ES),
+                       r32(&b, R_SS));
+
+        /* cr0: PE set, PG clear, all other writable bits clear */
+        g_assert_cmphex(cr0 & CR0_PE, ==, CR0_PE);
+        g_assert_cmphex(cr0 & ~(CR0_PE | CR0_ET), ==, 0);
+        /* cr4: all clear */
+        g_assert_cmphex(r32(&b, R_CR4), ==, 0);
+        g_assert_cmphex(eflags & (EFLAGS_VM | EFLAGS_IF | EFLAGS_TF), ==, 0);
+        assert_flat_segment("cs", r64(&b, R_DESC_CS), true);
+        assert_flat_segment("ds", r64(&b, R_DESC_DS), false);
+        assert_flat_segment("es", r64(&b, R_DESC_ES), false);
+        /* ebx: start_info, in the low RAM the firmware keeps for it */
+        g_assert_cmphex(r32(&b, R_EBX), !=, 0);
+        g_assert_cmphex(r32(&b, R_EBX) + SI_SIZE, <=, 0x9fc00);
+    }
+    boot_finish(&b);
+}
+
+static void test_pvh_start_info(const void *opaque)
+{
+    Boot b;
+
+    if (boot_pvh_check(&b, opaque)) {
+        const uint8_t *si = b.r + R_START_INFO;
+
+        g_assert_cmphex(ldl_le_p(si + SI_MAGIC), ==, XEN_HVM_START_MAGIC);
+        /* version 1 has the memory map */
+        g_assert_cmpuint(ldl_le_p(si + SI_VERSION), >=, 1);
+        g_assert_cmpuint(ldl_le_p(si + SI_NR_MODULES), ==, 1);
+        g_assert_cmphex(ldq_le_p(si + SI_MODLIST_PADDR), !=, 0);
+        g_assert_cmphex(ldq_le_p(si + SI_CMDLINE_PADDR), !=, 0);
+        g_assert_cmphex(ldq_le_p(si + SI_MEMMAP_PADDR), !=, 0);
+        /* acpi=off: no RSDP */
+        g_assert_cmphex(ldq_le_p(si + SI_RSDP_PADDR), ==, 0);
+    }
+    boot_finish(&b);
+}
+
+/* The memory map equals the machine's e820 and that of the contract */
+static void test_pvh_memmap(const void *opaque)
+{
+    const BootCase *c = opaque;
+    E820Entry got[PVH_CHECK_MAX_MEMMAP], e820[E820_MAX_ENTRIES];
+    E820Entry want[E820_MAX_ENTRIES];
+    QFWCFG *fw_cfg;
+    int n, n_e820, n_want, i, a, j;
+    Boot b;
+
+    if (boot_pvh_check(&b, c)) {
+        n = ldl_le_p(b.r + R_START_INFO + SI_MEMMAP_ENTRIES);
+        g_assert_cmpint(n, >, 0);
+        g_assert_cmpint(n, <=, PVH_CHECK_MAX_MEMMAP);
+        for (i = 0; i < n; i++) {
+            const uint8_t *m = b.r + R_MEMMAP + i * MEMMAP_SIZEOF;
+
+            got[i].addr = ldq_le_p(m);
+            got[i].size = ldq_le_p(m + 8);
+            got[i].type = ldl_le_p(m + 16);
+        }
+        for (a = 1; a < n; a++) {
+            for (j = a; j > 0 && got[j - 1].addr > got[j].addr; j--) {
+                E820Entry t = got[j];
+                got[j] = got[j - 1];
+                got[j - 1] = t;
+            }
+        }
+        fw_cfg = pc_fw_cfg_init(b.qts);
+        n_e820 = fw_cfg_e820(fw_cfg, e820, E820_MAX_ENTRIES);
+        pc_fw_cfg_uninit(fw_cfg);
+        assert_e820_equal(got, n, e820, n_e820);
+        n_want = expected_e820(c->mem_size, want);
+        assert_e820_equal(got, n, want, n_want);
+    }
+    boot_finish(&b);
+}
+
+static void test_pvh_cmdline(const void *opaque)
+{
+    Boot b;
+
+    if (boot_pvh_check(&b, opaque)) {
+        uint32_t len = r32(&b, R_CMDLINE_LEN);
+
+        g_assert_cmpuint(len, <, PVH_CHECK_MAX_CMDLINE);
+        g_assert_cmpstr((const char *)b.r + R_CMDLINE, ==, BOOT_APPEND);
+    }
+    boot_finish(&b);
+}
+
+/* The initrd module: the file's bytes, in RAM below 4 GiB, clear of us */
+static void test_pvh_initrd(const void *opaque)
+{
+    const BootCase *c = opaque;
+    g_autofree char *file = NULL;
+    uint64_t paddr, size, top;
+    ElfImage img;
+    size_t flen;
+    Boot b;
+
+    if (boot_pvh_check(&b, c)) {
+        elf_image_load(payload_path(), &img);
+        g_assert_true(g_file_get_contents(b.initrd, &file, &flen, NULL));
+        paddr = r64(&b, R_MODLIST + MOD_PADDR);
+        size = r64(&b, R_MODLIST + MOD_SIZE);
+        g_test_message("initrd at 0x%" PRIx64 " +0x%" PRIx64, paddr, size);
+        g_assert_cmpuint(size, ==, flen);
+        g_assert_cmpuint(r32(&b, R_INITRD_LEN), ==, flen);
+        g_assert_cmphex(r32(&b, R_INITRD_SUM), ==,
+                        fnv1a((uint8_t *)file, flen));
+        top = MIN(c->mem_size, 3 * GiB);
+        g_assert_cmphex(paddr, >=, 1 * MiB);
+        g_assert_cmphex(paddr + size, <=, top);
+        /* not over the payload's image */
+        g_assert_true(paddr >= img.load_end ||
+                      paddr + size <= img.load_start);
+        elf_image_free(&img);
+    }
+    boot_finish(&b);
+}
+
+/* The local APIC, read by the payload: an integrated APIC's version */
+static void test_pvh_lapic_version(void)
+{
+    Boot b;
+
+    if (boot_pvh_check(&b, &boot_cases[0])) {
+        uint32_t ver = r32(&b, R_LAPIC_VERSION);
+
+        g_test_message("LAPIC version register 0x%08x", ver);
+        g_assert_cmphex(ver & 0xf0, ==, 0x10);
+        g_assert_cmpuint((ver >> 16) & 0xff, >=, 3);
+    }
+    boot_finish(&b);
+}
+
+/* ---- Registration ---- */
+
+static void add_option_tests(void)
+{
+    int i, on;
+
+    for (i = 0; i < ARRAY_SIZE(option_cases); i++) {
+        for (on = 0; on <= 1; on++) {
+            OptionTest *t = g_new0(OptionTest, 1);
+            g_autofree char *path = NULL;
+
+            t->c = &option_cases[i];
+            t->on = on;
+            path = g_strdup_printf("/microvm/option/%s=%s",
+                                   option_cases[i].option, on ? "on" : "off");
+            qtest_add_data_func_full(path, t, test_option, g_free);
+        }
+    }
+}
+
+static void add_boot_tests(const char *what, GTestDataFunc fn)
+{
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(boot_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/microvm/pvh/%s/%s", what,
+                                                boot_cases[i].name);
+        qtest_add_data_func(path, &boot_cases[i], fn);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_autofree char *path = NULL;
+    int i;
+
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/microvm/fw_cfg/signature", test_fw_cfg_signature);
+    qtest_add_func("/microvm/fw_cfg/id", test_fw_cfg_id);
+    qtest_add_func("/microvm/fw_cfg/dma-signature",
+                   test_fw_cfg_dma_signature);
+    qtest_add_func("/microvm/fw_cfg/dma-read", test_fw_cfg_dma_read);
+    qtest_add_func("/microvm/ioapic/version", test_ioapic_version);
+    qtest_add_func("/microvm/lapic/qtest-version", test_lapic_present);
+
+    qtest_add_func("/microvm/virtio-mmio/empty", test_virtio_mmio_empty);
+    qtest_add_func("/microvm/virtio-mmio/force-legacy",
+                   test_virtio_mmio_legacy);
+    for (i = 0; i < ARRAY_SIZE(virtio_device_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/virtio-mmio/device/%s",
+                               virtio_device_cases[i].name);
+        qtest_add_data_func(path, &virtio_device_cases[i],
+                            test_virtio_mmio_device);
+    }
+
+    add_option_tests();
+
+    for (i = 0; i < ARRAY_SIZE(smp_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/fw_cfg/nb-cpus/%d", smp_cases[i]);
+        qtest_add_data_func(path, &smp_cases[i], test_fw_cfg_nb_cpus);
+    }
+    for (i = 0; i < ARRAY_SIZE(mem_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/fw_cfg/ram-size/%s",
+                               mem_cases[i].name);
+        qtest_add_data_func(path, &mem_cases[i], test_fw_cfg_ram_size);
+        g_free(path);
+        path = g_strdup_printf("/microvm/fw_cfg/e820/%s", mem_cases[i].name);
+        qtest_add_data_func(path, &mem_cases[i], test_fw_cfg_e820);
+    }
+    qtest_add_func("/microvm/fw_cfg/kernel/pvh", test_fw_cfg_kernel_info);
+    qtest_add_func("/microvm/fw_cfg/kernel/absent",
+                   test_fw_cfg_kernel_info_absent);
+    qtest_add_func("/microvm/direct-load/pvh-segments",
+                   test_pvh_segments_loaded);
+    qtest_add_func("/microvm/fw_cfg/cmdline/append",
+                   test_fw_cfg_cmdline_append);
+    qtest_add_func("/microvm/fw_cfg/cmdline/auto-virtio",
+                   test_fw_cfg_cmdline_auto);
+    qtest_add_func("/microvm/fw_cfg/cmdline/auto-off",
+                   test_fw_cfg_cmdline_auto_off);
+    qtest_add_func("/microvm/fw_cfg/initrd", test_fw_cfg_initrd);
+
+    for (i = 0; i < ARRAY_SIZE(bad_option_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/bad-option/%s",
+                               bad_option_cases[i].name);
+        qtest_add_data_func(path, &bad_option_cases[i], test_bad_option);
+    }
+
+    add_boot_tests("registers", test_pvh_registers);
+    add_boot_tests("start-info", test_pvh_start_info);
+    add_boot_tests("memmap", test_pvh_memmap);
+    add_boot_tests("cmdline", test_pvh_cmdline);
+    add_boot_tests("initrd", test_pvh_initrd);
+    qtest_add_func("/microvm/pvh/lapic-version", test_pvh_lapic_version);
+
+    return g_test_run();
+}
