@@ -10,6 +10,7 @@
 #include "fw_cfg.h"
 #include "layout.h"
 #include "print.h"
+#include "string.h"
 
 _Static_assert(E820_MAX * sizeof(struct e820_entry) <=
                E820_TABLE_END - E820_TABLE_ADDR, "E820_MAX too big");
@@ -116,6 +117,54 @@ uint64_t e820_find_top(uint64_t size, uint64_t align, uint64_t floor,
         }
     }
     return best;
+}
+
+static bool e820_inside(const struct e820_entry *e, uint64_t start,
+                        uint64_t end)
+{
+    return e->addr <= start && end <= e->addr + e->size;
+}
+
+void e820_reserve(uint64_t start, uint64_t end, uint32_t type)
+{
+    struct e820_entry *e = (struct e820_entry *)E820_TABLE_ADDR;
+    struct e820_entry ram;
+    unsigned i, n;
+
+    if (!e820_range_is_ram(start, end)) {
+        for (i = 0; i < e820_nr; i++) {
+            if (e[i].type == type && e820_inside(&e[i], start, end)) {
+                return;
+            }
+        }
+        fatal("e820: %llx-%llx is neither RAM nor of type %u",
+              start, end, type);
+    }
+    for (i = 0; !(e[i].type == E820_RAM && e820_inside(&e[i], start, end));
+         i++) {
+        /* e820_range_is_ram() found the entry */
+    }
+    ram = e[i];
+    /* [ram.addr, start) RAM, [start, end) @type, [end, ram end) RAM */
+    n = (ram.addr < start) + 1 + (end < ram.addr + ram.size);
+    if (e820_nr + n - 1 > E820_MAX) {
+        fatal("e820: no room for %u more entries", n - 1);
+    }
+    memmove(&e[i + n], &e[i + 1], (e820_nr - i - 1) * sizeof(*e));
+    e820_nr += n - 1;
+    if (ram.addr < start) {
+        e[i].addr = ram.addr;
+        e[i].size = start - ram.addr;
+        e[i++].type = E820_RAM;
+    }
+    e[i].addr = start;
+    e[i].size = end - start;
+    e[i++].type = type;
+    if (end < ram.addr + ram.size) {
+        e[i].addr = end;
+        e[i].size = ram.addr + ram.size - end;
+        e[i].type = E820_RAM;
+    }
 }
 
 void e820_load(void)

@@ -2,8 +2,9 @@
 /*
  * fw_cfg access.  Bulk data goes through the DMA interface (one port
  * write per transfer, whatever the size); the 8-bit data port is the
- * fallback for a device without DMA.  The file directory is scanned once
- * at init for every name the firmware needs.
+ * fallback for a device without DMA (reads only: writes need DMA).  The
+ * file directory is scanned once at init for every fixed name the
+ * firmware needs, and again for each name the ACPI table-loader asks for.
  */
 #include <stdbool.h>
 #include "fw_cfg.h"
@@ -36,6 +37,8 @@ struct fw_cfg_file_name {
 static const struct fw_cfg_file_name fw_cfg_file_names[FW_CFG_FILE_COUNT] = {
     [FW_CFG_FILE_E820] = FW_CFG_NAME("etc/e820"),
     [FW_CFG_FILE_KERNEL] = FW_CFG_NAME("etc/microvm/kernel"),
+    [FW_CFG_FILE_KERNEL_DATA] = FW_CFG_NAME("etc/microvm/kernel-data"),
+    [FW_CFG_FILE_TABLE_LOADER] = FW_CFG_NAME("etc/table-loader"),
 };
 
 static bool fw_cfg_has_dma;
@@ -98,11 +101,25 @@ const struct fw_cfg_file *fw_cfg_file(enum fw_cfg_file_id id)
     return &fw_cfg_files[id];
 }
 
-static void fw_cfg_match_file(const struct fw_cfg_dir_entry *e)
+static void fw_cfg_set_file(struct fw_cfg_file *f, const char *name,
+                            const struct fw_cfg_dir_entry *e)
+{
+    uint16_t select = __builtin_bswap16(e->select);
+
+    if (select < FW_CFG_FILE_FIRST || select >= FW_CFG_KEY_LIMIT) {
+        fatal("fw_cfg file %s has invalid key %x", name, select);
+    }
+    f->select = select;
+    f->size = bswap32(e->size);
+}
+
+/* Directory scan callback: the init one records every wanted name */
+static bool fw_cfg_match_wanted(const struct fw_cfg_dir_entry *e,
+                                void *opaque)
 {
     unsigned id;
-    uint16_t select;
 
+    (void)opaque;
     for (id = 0; id < FW_CFG_FILE_COUNT; id++) {
         const struct fw_cfg_file_name *want = &fw_cfg_file_names[id];
 
@@ -112,21 +129,53 @@ static void fw_cfg_match_file(const struct fw_cfg_dir_entry *e)
             memcmp(e->name, want->name, want->len)) {
             continue;
         }
-        select = __builtin_bswap16(e->select);
-        if (select < FW_CFG_FILE_FIRST || select >= FW_CFG_KEY_LIMIT) {
-            fatal("fw_cfg file %s has invalid key %x", want->name, select);
-        }
-        fw_cfg_files[id].select = select;
-        fw_cfg_files[id].size = bswap32(e->size);
-        return;
+        fw_cfg_set_file(&fw_cfg_files[id], want->name, e);
+        break;
     }
+    return false;       /* keep scanning */
+}
+
+bool fw_cfg_name_equal(const char *a, const char *b)
+{
+    const uint32_t *x = (const uint32_t *)a, *y = (const uint32_t *)b;
+    unsigned i;
+
+    for (i = 0; i < FW_CFG_FILE_NAME_LEN / 4; i++) {
+        if (x[i] != y[i]) {
+            return false;
+        }
+        /* Equal so far and this dword holds a NUL: the names are equal */
+        if ((x[i] - 0x01010101) & ~x[i] & 0x80808080) {
+            return true;
+        }
+    }
+    return true;
+}
+
+struct fw_cfg_lookup {
+    const char *name;
+    struct fw_cfg_file *file;
+};
+
+static bool fw_cfg_match_name(const struct fw_cfg_dir_entry *e, void *opaque)
+{
+    struct fw_cfg_lookup *l = opaque;
+
+    if (!fw_cfg_name_equal(e->name, l->name)) {
+        return false;
+    }
+    fw_cfg_set_file(l->file, l->name, e);
+    return true;
 }
 
 /*
  * Read the directory into low RAM as few DMA transfers as it takes (one
- * for any machine today) and match every entry against the names wanted.
+ * for any machine today) and offer every entry to @match until it
+ * returns true.
  */
-static void fw_cfg_scan_files(void)
+static void fw_cfg_scan_dir(bool (*match)(const struct fw_cfg_dir_entry *,
+                                          void *),
+                            void *opaque)
 {
     struct fw_cfg_dir_entry *buf = (struct fw_cfg_dir_entry *)FW_CFG_DIR_ADDR;
     const uint32_t per_chunk = (FW_CFG_DIR_END - FW_CFG_DIR_ADDR) /
@@ -143,9 +192,58 @@ static void fw_cfg_scan_files(void)
         n = count < per_chunk ? count : per_chunk;
         fw_cfg_read(buf, n * sizeof(*buf));
         for (i = 0; i < n; i++) {
-            fw_cfg_match_file(&buf[i]);
+            if (match(&buf[i], opaque)) {
+                return;
+            }
         }
     }
+}
+
+bool fw_cfg_find(const char *name, struct fw_cfg_file *file)
+{
+    struct fw_cfg_lookup l = { .name = name, .file = file };
+
+    file->select = 0;
+    file->size = 0;
+    fw_cfg_scan_dir(fw_cfg_match_name, &l);
+    return file->select != 0;
+}
+
+/*
+ * Select @key and move @offset bytes into it.  DMA skips for free; the
+ * port I/O fallback reads and drops them (only bzImage setup code, a few
+ * KiB, is ever skipped that way).
+ */
+static void fw_cfg_select_at(uint16_t key, uint32_t offset)
+{
+    uint8_t drop;
+
+    if (fw_cfg_has_dma) {
+        fw_cfg_dma(((uint32_t)key << 16) | FW_CFG_DMA_CTL_SELECT |
+                   FW_CFG_DMA_CTL_SKIP, NULL, offset);
+        return;
+    }
+    outw(FW_CFG_PORT_SEL, key);
+    for (; offset; offset--) {
+        insb(FW_CFG_PORT_DATA, &drop, 1);
+    }
+}
+
+void fw_cfg_read_item_at(uint16_t key, uint32_t offset, void *buf,
+                         uint32_t len)
+{
+    fw_cfg_select_at(key, offset);
+    fw_cfg_read(buf, len);
+}
+
+void fw_cfg_write_item_at(uint16_t key, uint32_t offset, const void *buf,
+                          uint32_t len)
+{
+    if (!fw_cfg_has_dma) {
+        fatal("fw_cfg write to key %x needs the DMA interface", key);
+    }
+    fw_cfg_select_at(key, offset);
+    fw_cfg_dma(FW_CFG_DMA_CTL_WRITE, (void *)buf, len);
 }
 
 void fw_cfg_init(void)
@@ -160,5 +258,5 @@ void fw_cfg_init(void)
               FW_CFG_PORT_SEL, sig);
     }
     fw_cfg_has_dma = fw_cfg_read_u32(FW_CFG_ID) & FW_CFG_ID_DMA;
-    fw_cfg_scan_files();
+    fw_cfg_scan_dir(fw_cfg_match_wanted, NULL);
 }

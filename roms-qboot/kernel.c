@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The kernel as the machine describes it (etc/microvm/kernel), the
- * command line and the initrd.  The machine has already loaded the
- * kernel image; nothing it says is trusted until checked here.
+ * command line and the initrd.  For PVH the machine has already loaded
+ * the kernel image; for a bzImage the firmware loads it (linuxboot.c).
+ * Nothing the machine says is trusted until checked here.
  */
 #include "e820.h"
 #include "fw_cfg.h"
@@ -12,6 +13,24 @@
 
 #define PAGE_SIZE       4096
 #define ADDR_LIMIT_4G   0x100000000ULL
+
+/* PVH: the machine has loaded the image; check where it says it is */
+static void kernel_info_check_pvh(const struct microvm_kernel_info *k)
+{
+    if (k->load_start < HIGH_MEMORY_START || k->load_end <= k->load_start ||
+        k->load_end > ADDR_LIMIT_4G) {
+        fatal("kernel image %llx-%llx is not within 1 MiB-4 GiB",
+              k->load_start, k->load_end);
+    }
+    if (k->entry < k->load_start || k->entry >= k->load_end) {
+        fatal("kernel entry %llx is outside the image %llx-%llx",
+              k->entry, k->load_start, k->load_end);
+    }
+    if (!e820_range_is_ram(k->load_start, k->load_end)) {
+        fatal("kernel image %llx-%llx is not in e820 RAM",
+              k->load_start, k->load_end);
+    }
+}
 
 void kernel_info_load(struct microvm_kernel_info *k)
 {
@@ -32,24 +51,22 @@ void kernel_info_load(struct microvm_kernel_info *k)
     if (k->version != MICROVM_KERNEL_VERSION) {
         fatal("etc/microvm/kernel version %u not supported", k->version);
     }
-    if (k->protocol != MICROVM_KERNEL_PVH) {
-        fatal("kernel boot protocol %u not supported", k->protocol);
-    }
     if (k->flags != 0) {
         fatal("etc/microvm/kernel has unknown flags %x", k->flags);
     }
-    if (k->load_start < HIGH_MEMORY_START || k->load_end <= k->load_start ||
-        k->load_end > ADDR_LIMIT_4G) {
-        fatal("kernel image %llx-%llx is not within 1 MiB-4 GiB",
-              k->load_start, k->load_end);
-    }
-    if (k->entry < k->load_start || k->entry >= k->load_end) {
-        fatal("kernel entry %llx is outside the image %llx-%llx",
-              k->entry, k->load_start, k->load_end);
-    }
-    if (!e820_range_is_ram(k->load_start, k->load_end)) {
-        fatal("kernel image %llx-%llx is not in e820 RAM",
-              k->load_start, k->load_end);
+    switch (k->protocol) {
+    case MICROVM_KERNEL_PVH:
+        kernel_info_check_pvh(k);
+        break;
+    case MICROVM_KERNEL_BZIMAGE:
+        /* The firmware loads a bzImage itself (linuxboot.c) */
+        if (k->entry || k->load_start || k->load_end) {
+            fatal("etc/microvm/kernel: bzImage entry/load_start/load_end "
+                  "must be 0");
+        }
+        break;
+    default:
+        fatal("kernel boot protocol %u not supported", k->protocol);
     }
 }
 

@@ -4,10 +4,13 @@
  * protected mode with a stack; each step either succeeds or prints one
  * line on COM1 and halts.
  */
+#include "acpi.h"
 #include "boot_phase.h"
 #include "e820.h"
 #include "fw_cfg.h"
 #include "kernel.h"
+#include "linuxboot.h"
+#include "mptable.h"
 #include "print.h"
 #include "pvh.h"
 
@@ -17,19 +20,26 @@ void main(void)
 {
     struct microvm_kernel_info kernel;
     struct boot_module initrd;
-    uint32_t cmdline;
+    uint32_t cmdline, rsdp = 0;
+    uint64_t initrd_limit;
 
     boot_phase(BOOT_PHASE_FIRMWARE_START);
     fw_cfg_init();
     e820_load();
+    if (!acpi_tables_load(&rsdp)) {
+        mptable_setup();
+    }
     kernel_info_load(&kernel);
     cmdline = cmdline_load();
 
     switch (kernel.protocol) {
     case MICROVM_KERNEL_PVH:
         initrd_load(&kernel, PVH_ADDR_LIMIT, &initrd);
-        boot_phase(BOOT_PHASE_KERNEL_HANDOFF);
-        pvh_boot(&kernel, cmdline, &initrd);
+        pvh_boot(&kernel, cmdline, &initrd, rsdp);
+    case MICROVM_KERNEL_BZIMAGE:
+        initrd_limit = linux_load(&kernel, cmdline);
+        initrd_load(&kernel, initrd_limit, &initrd);
+        linux_boot(&kernel, cmdline, &initrd, rsdp);
     default:
         /* kernel_info_load() accepts only the protocols handled here */
         fatal("kernel boot protocol %u not handled", kernel.protocol);

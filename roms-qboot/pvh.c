@@ -4,6 +4,7 @@
  * the kernel's XEN_ELFNOTE_PHYS32_ENTRY as the ABI says: 32-bit flat
  * protected mode, paging off, EBX = start_info, interrupts off.
  */
+#include "boot_phase.h"
 #include "e820.h"
 #include "layout.h"
 #include "pvh.h"
@@ -52,7 +53,7 @@ static __attribute__((noreturn)) void pvh_enter(uint32_t entry,
 }
 
 void pvh_boot(const struct microvm_kernel_info *kernel, uint32_t cmdline,
-              const struct boot_module *initrd)
+              const struct boot_module *initrd, uint32_t rsdp)
 {
     struct pvh_boot_info *b = (struct pvh_boot_info *)PVH_START_INFO_ADDR;
     struct hvm_start_info *si = &b->start_info;
@@ -63,7 +64,7 @@ void pvh_boot(const struct microvm_kernel_info *kernel, uint32_t cmdline,
     si->nr_modules = 0;
     si->modlist_paddr = 0;
     si->cmdline_paddr = cmdline;
-    si->rsdp_paddr = 0;     /* issue: ACPI table-loader comes later */
+    si->rsdp_paddr = rsdp;
     si->memmap_paddr = PVH_MEMMAP_ADDR;
     si->memmap_entries = pvh_build_memmap();
     si->reserved = 0;
@@ -76,5 +77,6 @@ void pvh_boot(const struct microvm_kernel_info *kernel, uint32_t cmdline,
         si->nr_modules = 1;
         si->modlist_paddr = (uint32_t)b->modlist;
     }
+    boot_phase(BOOT_PHASE_KERNEL_HANDOFF);
     pvh_enter(kernel->entry, (uint32_t)si);
 }

@@ -14,6 +14,20 @@ void *memcpy(void *dst, const void *src, size_t n)
     return dst;
 }
 
+/* Overlapping moves to a higher address copy backwards (DF=1, then off) */
+void *memmove(void *dst, const void *src, size_t n)
+{
+    void *d = (char *)dst + n - 1;
+
+    if (dst <= src || (const char *)src + n <= (char *)dst) {
+        return memcpy(dst, src, n);
+    }
+    src = (const char *)src + n - 1;
+    asm volatile("std; rep movsb; cld"
+                 : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+    return dst;
+}
+
 void *memset(void *dst, int c, size_t n)
 {
     void *d = dst;

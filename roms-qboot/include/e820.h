@@ -31,6 +31,14 @@ const struct e820_entry *e820_entries(void);
 bool e820_range_is_ram(uint64_t start, uint64_t end);
 
 /*
+ * Make [start, end) of type @type in the map handed to the kernel.  The
+ * range must be RAM (it is cut out of its RAM entry, which may become up
+ * to three entries) or already inside one entry of type @type (nothing to
+ * do); anything else halts.
+ */
+void e820_reserve(uint64_t start, uint64_t end, uint32_t type);
+
+/*
  * The highest @align aligned address A with [A, A + size) RAM as above,
  * A >= floor, A + size <= limit, and not meeting [avoid_start, avoid_end).
  * Returns 0 when there is none (floor is never 0).

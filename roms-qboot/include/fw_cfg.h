@@ -6,6 +6,7 @@
 #ifndef QBOOT_FW_CFG_H
 #define QBOOT_FW_CFG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* I/O ports */
@@ -18,7 +19,9 @@
 #define FW_CFG_SIGNATURE        0x0000
 #define FW_CFG_ID               0x0001
 #define FW_CFG_NB_CPUS          0x0005
+#define FW_CFG_KERNEL_SIZE      0x0008
 #define FW_CFG_INITRD_SIZE      0x000b
+#define FW_CFG_KERNEL_DATA      0x0011
 #define FW_CFG_INITRD_DATA      0x0012
 #define FW_CFG_CMDLINE_SIZE     0x0014
 #define FW_CFG_CMDLINE_DATA     0x0015
@@ -35,6 +38,7 @@
 #define FW_CFG_DMA_CTL_READ     (1u << 1)
 #define FW_CFG_DMA_CTL_SKIP     (1u << 2)
 #define FW_CFG_DMA_CTL_SELECT   (1u << 3)
+#define FW_CFG_DMA_CTL_WRITE    (1u << 4)
 
 /* One entry of the file directory: all fields big-endian */
 #define FW_CFG_FILE_NAME_LEN    56
@@ -52,6 +56,8 @@ struct fw_cfg_dir_entry {
 enum fw_cfg_file_id {
     FW_CFG_FILE_E820,           /* etc/e820 */
     FW_CFG_FILE_KERNEL,         /* etc/microvm/kernel */
+    FW_CFG_FILE_KERNEL_DATA,    /* etc/microvm/kernel-data (testing) */
+    FW_CFG_FILE_TABLE_LOADER,   /* etc/table-loader (ACPI) */
     FW_CFG_FILE_COUNT,
 };
 
@@ -68,6 +74,26 @@ const struct fw_cfg_file *fw_cfg_file(enum fw_cfg_file_id id);
 
 /* Select item @key and read @len bytes of it from the start into @buf */
 void fw_cfg_read_item(uint16_t key, void *buf, uint32_t len);
+
+/* The same, from byte @offset of the item on */
+void fw_cfg_read_item_at(uint16_t key, uint32_t offset, void *buf,
+                         uint32_t len);
+
+/* Write @len bytes at byte @offset of item @key (needs DMA, else halts) */
+void fw_cfg_write_item_at(uint16_t key, uint32_t offset, const void *buf,
+                          uint32_t len);
+
+/*
+ * Compare two file names, each in a FW_CFG_FILE_NAME_LEN-byte field (4-byte
+ * multiple) and NUL-terminated in it: a dword at a time, for speed.
+ */
+bool fw_cfg_name_equal(const char *a, const char *b);
+
+/*
+ * Look @name (a FW_CFG_FILE_NAME_LEN-byte field, NUL-terminated in it) up
+ * in the file directory; false, with select 0, when it is not there.
+ */
+bool fw_cfg_find(const char *name, struct fw_cfg_file *file);
 
 /* Read a little-endian 32-bit item (sizes, counts) */
 uint32_t fw_cfg_read_u32(uint16_t key);

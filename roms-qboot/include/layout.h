@@ -4,9 +4,11 @@
  * for addresses, shared by C, assembly and the linker script.
  *
  * The ROM is 64 KiB at the top of the 32-bit address space; everything the
- * firmware writes is in low RAM, below the EBDA-style hole the machine
- * reserves at 0x9fc00.  The areas a kernel receives (start_info, memory
- * map, command line) are all below 1 MiB, which Linux keeps reserved.
+ * firmware writes is in low RAM: below the EBDA-style hole the machine
+ * reserves at 0x9fc00, plus the MP floating pointer in that hole.  The
+ * areas a kernel receives (start_info, boot_params, memory map, command
+ * line, ACPI or MP tables) are all below 1 MiB; the tables are also
+ * reserved in the e820 map the kernel gets (e820_reserve()).
  */
 #ifndef QBOOT_LAYOUT_H
 #define QBOOT_LAYOUT_H
@@ -25,7 +27,7 @@
 #define FW_STACK_TOP        0x00006000
 #define PVH_START_INFO_ADDR 0x00006000  /* hvm_start_info, then modlist */
 #define PVH_START_INFO_END  0x00007000
-#define BOOT_PARAMS_ADDR    0x00007000  /* reserved: bzImage zero page */
+#define BOOT_PARAMS_ADDR    0x00007000  /* bzImage boot_params (zero page) */
 #define E820_TABLE_ADDR     0x00008000  /* etc/e820 as read, E820_MAX entries */
 #define E820_TABLE_END      0x00009000
 #define PVH_MEMMAP_ADDR     0x00009000  /* hvm_memmap_table_entry array */
@@ -34,9 +36,14 @@
 #define FW_CFG_DIR_END      0x00010000
 #define CMDLINE_ADDR        0x00010000  /* kernel command line, NUL ended */
 #define CMDLINE_MAX         0x00010000  /* bytes, NUL included */
-/* 0x20000-0x9fbff: free, for later tables (MP table, SMBIOS, ACPI) */
-#define FW_LOW_END          0x00020000  /* end of what the firmware writes */
+#define FW_LOW_END          0x00020000  /* end of the always-used area */
+#define TABLE_LOADER_ADDR   0x00020000  /* etc/table-loader commands, read */
+#define TABLE_LOADER_END    0x00028000  /* whole (scratch, 256 commands) */
+#define FW_TABLES_ADDR      0x00028000  /* ACPI tables (both zones) or the */
+#define FW_TABLES_END       0x0009f000  /* MP config table; e820-reserved */
 #define LOW_RAM_END         0x0009fc00  /* top of conventional memory */
+#define MPTABLE_FLOAT_ADDR  0x0009fc00  /* MP floating pointer: last KiB of */
+#define MPTABLE_FLOAT_END   0x000a0000  /* base memory, e820-reserved */
 
 /* Kernels and the initrd go at or above 1 MiB, away from all of the above */
 #define HIGH_MEMORY_START   0x00100000

@@ -51,8 +51,12 @@ struct hvm_memmap_table_entry {
 /* PVH entries are 32-bit: kernel and initrd stay below 4 GiB */
 #define PVH_ADDR_LIMIT  0x100000000ULL
 
-/* Build hvm_start_info and enter the kernel; does not return */
+/*
+ * Build hvm_start_info (@rsdp: the ACPI RSDP, 0 for none) and enter the
+ * kernel; does not return
+ */
 void pvh_boot(const struct microvm_kernel_info *kernel, uint32_t cmdline,
-              const struct boot_module *initrd) __attribute__((noreturn));
+              const struct boot_module *initrd, uint32_t rsdp)
+    __attribute__((noreturn));
 
 #endif
