@@ -36,6 +36,22 @@
 #define BZIMAGE_HEADER_OFFSET   0x202
 #define BZIMAGE_HEADER_MAGIC    0x53726448
 
+/*
+ * Linux boot protocol setup header fields (Documentation/arch/x86/
+ * boot.rst), as offsets into the bzImage file.
+ */
+#define BZ_SETUP_SECTS          0x1f1   /* u8 */
+#define BZ_SYSSIZE              0x1f4   /* u32, 16-byte paragraphs, 2.04 */
+#define BZ_BOOT_FLAG            0x1fe   /* u16, 0xaa55 */
+#define BZ_VERSION              0x206   /* u16 */
+#define BZ_LOADFLAGS            0x211   /* u8 */
+#define BZ_INIT_SIZE            0x260   /* u32, 2.10 */
+#define BZ_BOOT_FLAG_MAGIC      0xaa55
+#define BZ_LOADED_HIGH          0x01
+/* The firmware needs init_size and pref_address: protocol 2.10 */
+#define BZ_MIN_VERSION          0x020a
+#define BZ_MAX_SETUP_SECTS      64
+
 /* Multiboot v1: magic in the first 8 KiB, 4-byte aligned */
 #define MULTIBOOT_SEARCH_LEN    8192
 #define MULTIBOOT_HEADER_MAGIC  0x1badb002
@@ -383,6 +399,76 @@ static bool load_initrd(MachineState *machine, FWCfgState *fw_cfg,
     return true;
 }
 
+/*
+ * A bzImage for our firmware: check the setup header far enough that
+ * the firmware can rely on it, then publish the whole file for it to
+ * load (the firmware validates the header again, see roms/qboot).
+ */
+static bool bzimage_check(const uint8_t *data, uint64_t size,
+                          uint64_t ram_below_4g, uint32_t *init_size,
+                          Error **errp)
+{
+    unsigned setup_sects;
+    uint64_t setup_len, syssize;
+    uint16_t version;
+
+    if (size < BZ_INIT_SIZE + 4) {
+        error_setg(errp, "bzImage of %" PRIu64 " bytes is truncated "
+                   "inside its setup header", size);
+        return false;
+    }
+    if (lduw_le_p(data + BZ_BOOT_FLAG) != BZ_BOOT_FLAG_MAGIC) {
+        error_setg(errp, "bzImage boot_flag is not 0xaa55");
+        return false;
+    }
+    version = lduw_le_p(data + BZ_VERSION);
+    if (version < BZ_MIN_VERSION) {
+        error_setg(errp, "Linux boot protocol %u.%02u is older than the "
+                   "2.10 our firmware needs", version >> 8, version & 0xff);
+        return false;
+    }
+    if (!(data[BZ_LOADFLAGS] & BZ_LOADED_HIGH)) {
+        error_setg(errp, "bzImage is not LOADED_HIGH (a zImage)");
+        return false;
+    }
+    setup_sects = data[BZ_SETUP_SECTS] ? data[BZ_SETUP_SECTS] : 4;
+    setup_len = (setup_sects + 1) * 512ULL;
+    if (setup_sects > BZ_MAX_SETUP_SECTS || setup_len >= size) {
+        error_setg(errp, "setup_sects %u does not fit the %" PRIu64
+                   "-byte file", setup_sects, size);
+        return false;
+    }
+    syssize = (uint64_t)ldl_le_p(data + BZ_SYSSIZE) * 16;
+    if (syssize == 0 || syssize > size - setup_len) {
+        error_setg(errp, "syssize (%" PRIu64 " bytes) does not match the "
+                   "%" PRIu64 " bytes after the setup code", syssize,
+                   size - setup_len);
+        return false;
+    }
+    *init_size = ldl_le_p(data + BZ_INIT_SIZE);
+    if (*init_size < syssize ||
+        *init_size > ram_below_4g - MICROVM_KERNEL_MIN_ADDR) {
+        error_setg(errp, "init_size %" PRIu32 " does not fit in RAM below "
+                   "4 GiB", *init_size);
+        return false;
+    }
+    return true;
+}
+
+static void publish_bzimage(FWCfgState *fw_cfg, const uint8_t *data,
+                            uint64_t size)
+{
+    MicrovmKernelInfo *info = g_new0(MicrovmKernelInfo, 1);
+
+    memcpy(info->magic, MICROVM_KERNEL_INFO_MAGIC, sizeof(info->magic));
+    info->version = cpu_to_le32(MICROVM_KERNEL_INFO_VERSION);
+    info->protocol = cpu_to_le32(MICROVM_BOOT_PROTOCOL_LINUX);
+    fw_cfg_add_file(fw_cfg, MICROVM_KERNEL_INFO_FILE, info, sizeof(*info));
+    fw_cfg_add_i32(fw_cfg, FW_CFG_KERNEL_SIZE, size);
+    fw_cfg_add_bytes(fw_cfg, FW_CFG_KERNEL_DATA, g_memdup2(data, size),
+                     size);
+}
+
 /* Not an ELF: name what it is, or hand it to the generic loader */
 static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
                        const uint8_t *data, uint64_t size, Error **errp)
@@ -390,7 +476,6 @@ static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
     MachineState *machine = MACHINE(mms);
     const char *kind = NULL;
     uint64_t i;
-    int r;
 
     if (size >= BZIMAGE_HEADER_OFFSET + 4 &&
         ldl_le_p(data + BZIMAGE_HEADER_OFFSET) == BZIMAGE_HEADER_MAGIC) {
@@ -404,9 +489,32 @@ static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
         }
     }
 
+    if (!machine->firmware && kind && !strcmp(kind, "bzImage")) {
+        X86MachineState *x86ms = X86_MACHINE(mms);
+        Error *local_err = NULL;
+        uint32_t init_size;
+
+        if (size > UINT32_MAX ||
+            !bzimage_check(data, size, x86ms->below_4g_mem_size,
+                           &init_size, &local_err)) {
+            if (!local_err) {
+                error_setg(&local_err, "bzImage larger than 4 GiB");
+            }
+            error_propagate_prepend(errp, local_err, "kernel '%s': ",
+                                    machine->kernel_filename);
+            return false;
+        }
+        if (!load_initrd(machine, fw_cfg, x86ms->below_4g_mem_size -
+                         MICROVM_KERNEL_MIN_ADDR - init_size, errp)) {
+            return false;
+        }
+        publish_bzimage(fw_cfg, data, size);
+        return true;
+    }
     if (!machine->firmware && kind) {
-        error_setg(errp, "kernel '%s': %s boot is not supported yet; pass an "
-                   "uncompressed PVH vmlinux", machine->kernel_filename, kind);
+        error_setg(errp, "kernel '%s': %s boot is not supported yet; pass a "
+                   "PVH vmlinux or a bzImage", machine->kernel_filename,
+                   kind);
         return false;
     }
     if (!machine->firmware) {
@@ -415,11 +523,12 @@ static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
         return false;
     }
 
-    /* A user firmware (SeaBIOS) boots it through the option ROMs */
+    /*
+     * A user firmware (SeaBIOS) boots it through the option ROM that
+     * x86_load_linux() queues in option_rom[]; the machine adds the
+     * queued ROMs to fw_cfg once the kernel is loaded (x-option-roms).
+     */
     x86_load_linux(X86_MACHINE(mms), fw_cfg, 0, true);
-    for (r = 0; r < nb_option_roms; r++) {
-        rom_add_option(option_rom[r].name, option_rom[r].bootindex);
-    }
     return true;
 }
 

@@ -17,6 +17,8 @@
 
 /* MicrovmKernelInfo.protocol */
 #define MICROVM_BOOT_PROTOCOL_PVH       1
+/* Linux boot protocol: the whole bzImage in FW_CFG_KERNEL_DATA */
+#define MICROVM_BOOT_PROTOCOL_LINUX     2
 
 /* Contents of MICROVM_KERNEL_INFO_FILE: packed, little-endian */
 typedef struct QEMU_PACKED MicrovmKernelInfo {

@@ -2,9 +2,10 @@
 /*
  * microvm: a minimal x86 machine for direct-boot virtual machines.
  *
- * What the guest sees: CPUs with local APICs, one IOAPIC, RAM (below
- * 3 GiB, the rest above 4 GiB), fw_cfg with DMA, eight virtio-mmio
- * transports and a small firmware ROM at the top of the 32-bit space.
+ * What the guest sees: CPUs with local APICs, one IOAPIC (two with ACPI
+ * unless ioapic2=off), RAM (below 3 GiB, the rest above 4 GiB), fw_cfg
+ * with DMA, virtio-mmio transports (8, or 24 on the second IOAPIC) and a
+ * small firmware ROM at the top of the 32-bit space.
  * Legacy ISA devices (i8259 PIC, i8254 PIT, MC146818 RTC, 16550 UART)
  * are each optional, because a modern Linux guest needs none of them
  * but older guests and early boot code still probe them.  An ISA bus is
@@ -14,10 +15,12 @@
  * hardware as possible for a guest to probe or attack.  There is no PCI,
  * no VGA, no option ROM scan and no SMM.  Devices are virtio-mmio only;
  * with ACPI off the machine tells Linux where they are by appending
- * "virtio_mmio.device=" entries to the kernel command line.
+ * "virtio_mmio.device=" entries to the kernel command line; with ACPI on
+ * (the default) the DSDT describes them (microvm-acpi.c).  A device tree
+ * (microvm-fdt.c) describes the platform in fw_cfg "etc/fdt".
  *
- * Not yet: ACPI tables, the device tree, PCIe, xHCI and a second IOAPIC
- * have addresses reserved in microvm_memmap[] but are not built.
+ * Optional, and only with ACPI, which is how the guest finds them: a
+ * PCIe host bridge (pcie=on) and an xHCI USB controller (usb=on).
  *
  * The guest-visible addresses and IRQs match upstream QEMU's microvm,
  * so existing command lines and kernel command lines keep working.
@@ -32,6 +35,7 @@
 #include "system/system.h"
 #include "system/kvm.h"
 #include "system/reset.h"
+#include "system/runstate.h"
 #include "hw/loader.h"
 #include "hw/irq.h"
 #include "hw/qdev-properties.h"
@@ -41,16 +45,23 @@
 #include "hw/intc/i8259.h"
 #include "hw/intc/ioapic.h"
 #include "hw/timer/i8254.h"
+#include "hw/audio/pcspk.h"
 #include "hw/rtc/mc146818rtc.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/i386/fw_cfg.h"
 #include "hw/i386/kvm/clock.h"
 #include "hw/i386/microvm.h"
 #include "hw/i386/x86.h"
+#include "hw/acpi/acpi.h"
+#include "hw/acpi/acpi_dev_interface.h"
+#include "hw/acpi/generic_event_device.h"
+#include "hw/usb/xhci.h"
 #include "e820_memory_layout.h"
 #include "kvm/kvm_i386.h"
 #include "target/i386/cpu.h"
 #include "microvm-boot.h"
+#include "microvm-acpi.h"
+#include "microvm-fdt.h"
 
 /*
  * Guest-physical memory map.  Entries with size 0 are sized at run time
@@ -70,18 +81,22 @@ const MemMapEntry microvm_memmap[MICROVM_MEM__COUNT] = {
     [MICROVM_MEM_RAM_BELOW_4G] =    { 0x00100000, 3 * GiB - 1 * MiB },
 
     /* ---- 32-bit MMIO hole: 3 GiB to 4 GiB ---- */
-    /* PCIe 32-bit BAR window (reserved, not built yet) */
+    /* PCIe 32-bit BAR window (pcie=on) */
     [MICROVM_MEM_PCIE_MMIO] =       { 0xc0000000, 512 * MiB },
-    /* PCIe ECAM, 256 buses (reserved, not built yet) */
+    /* PCIe ECAM, 256 buses (pcie=on) */
     [MICROVM_MEM_PCIE_ECAM] =       { 0xe0000000, 256 * MiB },
-    /* xHCI USB controller registers (reserved, not built yet) */
+    /* xHCI USB controller registers (usb=on) */
     [MICROVM_MEM_XHCI] =            { 0xfe900000, 64 * KiB },
-    /* ACPI generic event device (reserved, not built yet) */
-    [MICROVM_MEM_GED] =             { 0xfea00000, 4 * KiB },
+    /* ACPI generic event device: event selector (acpi=on) */
+    [MICROVM_MEM_GED] =             { 0xfea00000, ACPI_GED_EVT_SEL_LEN },
+    /* GED sleep control, sleep status and reset registers (acpi=on) */
+    [MICROVM_MEM_GED_REGS] =        { 0xfea00200, ACPI_GED_REG_COUNT },
     /* virtio-mmio transports, MICROVM_VIRTIO_MMIO_STRIDE bytes each */
-    [MICROVM_MEM_VIRTIO_MMIO] =     { 0xfeb00000, 4 * KiB },
-    /* IOAPIC (ioapic_init_gsi maps it at IO_APIC_DEFAULT_ADDRESS) */
+    [MICROVM_MEM_VIRTIO_MMIO] =     { 0xfeb00000, 12 * KiB },
+    /* IOAPIC, GSIs 0..23 (ioapic_init_gsi: IO_APIC_DEFAULT_ADDRESS) */
     [MICROVM_MEM_IOAPIC] =          { 0xfec00000, 4 * KiB },
+    /* Second IOAPIC, GSIs 24..47 (ioapic_init_secondary: ioapic2=on) */
+    [MICROVM_MEM_IOAPIC2] =         { 0xfec10000, 4 * KiB },
     /* Local APICs and the MSI window */
     [MICROVM_MEM_LAPIC] =           { 0xfee00000, 1 * MiB },
     /* Firmware ROM (a -bios image is mapped to end at 4 GiB instead) */
@@ -90,22 +105,62 @@ const MemMapEntry microvm_memmap[MICROVM_MEM__COUNT] = {
     /* ---- Above 4 GiB ---- */
     /* RAM beyond the first 3 GiB; sized at run time */
     [MICROVM_MEM_RAM_ABOVE_4G] =    { 0x100000000ULL, 0 },
+    /* PCIe 64-bit BAR window: top quarter of the physical space (pcie=on) */
+    [MICROVM_MEM_PCIE_MMIO64] =     { 0, 0 },
 };
 
-/* GSIs, i.e. input pins of the IOAPIC (and i8259 lines below 16) */
-const int microvm_irqmap[MICROVM_IRQ__COUNT] = {
-    /* i8254 PIT channel 0 */
-    [MICROVM_IRQ_PIT] = 0,
-    /* 16550 UART (ttyS0) */
-    [MICROVM_IRQ_SERIAL] = 4,
-    /* virtio-mmio transport n uses GSI 5 + n (8 transports: 5..12) */
-    [MICROVM_IRQ_VIRTIO_MMIO] = 5,
-    /* MC146818 RTC */
-    [MICROVM_IRQ_RTC] = 8,
-    /* ACPI GED (not built yet) */
-    [MICROVM_IRQ_GED] = 9,
-    /* xHCI (not built yet) */
-    [MICROVM_IRQ_XHCI] = 10,
+/*
+ * GSIs, i.e. input pins of the IOAPICs (and i8259 lines below 16), one
+ * row per interrupt layout; -1: the device does not exist in that layout.
+ * The first 16 GSIs are ISA IRQs, edge-triggered; the PCIe INTx lines
+ * are level-triggered and need an interrupt source override below 16.
+ */
+const int microvm_irqmap[MICROVM_IRQS__COUNT][MICROVM_IRQ__COUNT] = {
+    [MICROVM_IRQS_LEGACY] = {
+        /* i8254 PIT channel 0 */
+        [MICROVM_IRQ_PIT] = 0,
+        /* 16550 UART (ttyS0) */
+        [MICROVM_IRQ_SERIAL] = 4,
+        /* virtio-mmio transport n uses GSI 5 + n (8 transports: 5..12) */
+        [MICROVM_IRQ_VIRTIO_MMIO] = 5,
+        /* MC146818 RTC */
+        [MICROVM_IRQ_RTC] = 8,
+        /* GED, xHCI and PCIe need ACPI */
+        [MICROVM_IRQ_GED] = -1,
+        [MICROVM_IRQ_XHCI] = -1,
+        [MICROVM_IRQ_PCIE] = -1,
+    },
+    [MICROVM_IRQS_ACPI] = {
+        [MICROVM_IRQ_PIT] = 0,
+        [MICROVM_IRQ_SERIAL] = 4,
+        /* virtio-mmio transport n uses GSI 16 + n (8 transports: 16..23) */
+        [MICROVM_IRQ_VIRTIO_MMIO] = 16,
+        [MICROVM_IRQ_RTC] = 8,
+        /* ACPI GED: power button event */
+        [MICROVM_IRQ_GED] = 9,
+        /* xHCI (usb=on) */
+        [MICROVM_IRQ_XHCI] = 10,
+        /* PCIe INTA..INTD: GSIs 12..15 (pcie=on) */
+        [MICROVM_IRQ_PCIE] = 12,
+    },
+    [MICROVM_IRQS_ACPI_IOAPIC2] = {
+        [MICROVM_IRQ_PIT] = 0,
+        [MICROVM_IRQ_SERIAL] = 4,
+        /* virtio-mmio transport n uses GSI 24 + n: all of IOAPIC2 */
+        [MICROVM_IRQ_VIRTIO_MMIO] = 24,
+        [MICROVM_IRQ_RTC] = 8,
+        [MICROVM_IRQ_GED] = 9,
+        [MICROVM_IRQ_XHCI] = 10,
+        /* PCIe INTA..INTD: GSIs 16..19 (pcie=on) */
+        [MICROVM_IRQ_PCIE] = 16,
+    },
+};
+
+/* Number of virtio-mmio transports in each interrupt layout */
+const unsigned microvm_virtio_transports[MICROVM_IRQS__COUNT] = {
+    [MICROVM_IRQS_LEGACY] = 8,
+    [MICROVM_IRQS_ACPI] = 8,
+    [MICROVM_IRQS_ACPI_IOAPIC2] = 24,
 };
 
 /* ISA I/O ports: base and length */
@@ -114,6 +169,8 @@ const MemMapEntry microvm_ioports[MICROVM_IO__COUNT] = {
     [MICROVM_IO_PIC_MASTER] =   { 0x020, 2 },
     /* i8254 PIT */
     [MICROVM_IO_PIT] =          { 0x040, 4 },
+    /* System control port B: PIT channel 2 gate and output (with pit) */
+    [MICROVM_IO_PORT61] =       { 0x061, 1 },
     /* MC146818 RTC / CMOS */
     [MICROVM_IO_RTC] =          { 0x070, 2 },
     /* i8259 slave */
@@ -123,6 +180,10 @@ const MemMapEntry microvm_ioports[MICROVM_IO__COUNT] = {
     /* fw_cfg: selector, data, and the DMA address at base + 4 */
     [MICROVM_IO_FW_CFG] =       { 0x510, 12 },
 };
+
+/* GED sysbus MMIO regions (acpi_ged_initfn order) */
+#define MICROVM_GED_MMIO_EVT    0
+#define MICROVM_GED_MMIO_REGS   2
 
 /* ---- Memory ---- */
 
@@ -188,13 +249,27 @@ static void microvm_fw_cfg_init(MicrovmMachineState *mms)
     if (machine->kernel_filename) {
         microvm_boot_load(mms, fw_cfg, &error_fatal);
     }
+
+    /*
+     * Option ROMs queued in option_rom[]: -option-rom images, kvmvapic
+     * and, for a kernel a user firmware boots, linuxboot.  Offered to
+     * the firmware as fw_cfg "genroms/" files; our ROM runs none.
+     */
+    if (mms->option_roms) {
+        int i;
+
+        for (i = 0; i < nb_option_roms; i++) {
+            rom_add_option(option_rom[i].name, option_rom[i].bootindex);
+        }
+    }
 }
 
 /*
  * With ACPI off Linux learns about virtio-mmio devices from the command
- * line.  The entries follow the order of the default system bus, i.e.
- * the last transport first, as upstream's microvm does, so that the
- * guest enumerates devices (vda, vdb, ...) the same way.
+ * line (with ACPI on, from the DSDT: nothing is appended).  The entries
+ * follow the order of the default system bus, i.e. the last transport
+ * first, as upstream's microvm does, so that the guest enumerates
+ * devices (vda, vdb, ...) the same way.
  */
 static char *microvm_kernel_cmdline(MicrovmMachineState *mms)
 {
@@ -203,10 +278,11 @@ static char *microvm_kernel_cmdline(MicrovmMachineState *mms)
     GString *cmdline = g_string_new(machine->kernel_cmdline);
     int i;
 
-    if (!mms->auto_kernel_cmdline) {
+    if (!mms->auto_kernel_cmdline ||
+        x86_machine_is_acpi_enabled(X86_MACHINE(mms))) {
         return g_string_free(cmdline, false);
     }
-    for (i = MICROVM_VIRTIO_MMIO_TRANSPORTS - 1; i >= 0; i--) {
+    for (i = mms->virtio_transports - 1; i >= 0; i--) {
         VirtIOMMIOProxy *proxy = VIRTIO_MMIO(mms->virtio_mmio[i]);
         BusState *bus = BUS(&proxy->bus);
 
@@ -218,7 +294,7 @@ static char *microvm_kernel_cmdline(MicrovmMachineState *mms)
                                cmdline->len ? " " : "",
                                MICROVM_VIRTIO_MMIO_STRIDE,
                                mmio->base + i * MICROVM_VIRTIO_MMIO_STRIDE,
-                               microvm_irqmap[MICROVM_IRQ_VIRTIO_MMIO] + i);
+                               mms->irqs[MICROVM_IRQ_VIRTIO_MMIO] + i);
     }
     return g_string_free(cmdline, false);
 }
@@ -230,13 +306,20 @@ static void microvm_interrupts_init(MicrovmMachineState *mms,
 {
     X86MachineState *x86ms = X86_MACHINE(mms);
     GSIState *gsi_state = g_new0(GSIState, 1);
+    bool ioapic2 = mms->irq_layout == MICROVM_IRQS_ACPI_IOAPIC2;
     qemu_irq *i8259;
     int i;
 
     x86ms->gsi = qemu_allocate_irqs(gsi_handler, gsi_state,
-                                    IOAPIC_NUM_PINS);
+                                    IOAPIC_NUM_PINS * (ioapic2 ? 2 : 1));
     isa_bus_register_input_irqs(isa_bus, x86ms->gsi);
     ioapic_init_gsi(gsi_state, OBJECT(mms));
+    if (ioapic2) {
+        QEMU_BUILD_BUG_ON(IO_APIC_SECONDARY_IRQBASE != IOAPIC_NUM_PINS);
+        assert(microvm_memmap[MICROVM_MEM_IOAPIC2].base ==
+               IO_APIC_SECONDARY_ADDRESS);
+        x86ms->ioapic2 = ioapic_init_secondary(gsi_state);
+    }
     x86ms->ioapic_as = &address_space_memory;
 
     if (x86ms->pic == ON_OFF_AUTO_OFF) {
@@ -263,12 +346,26 @@ static void microvm_isa_devices_init(MicrovmMachineState *mms,
     ISADevice *isadev;
 
     if (x86ms->pit != ON_OFF_AUTO_OFF) {
+        ISADevice *pitdev;
+
         if (kvm_pit_in_kernel()) {
-            kvm_pit_init(isa_bus, pit->base);
+            pitdev = kvm_pit_init(isa_bus, pit->base);
         } else {
-            i8254_pit_init(isa_bus, pit->base,
-                           microvm_irqmap[MICROVM_IRQ_PIT], NULL);
+            pitdev = i8254_pit_init(isa_bus, pit->base,
+                                    mms->irqs[MICROVM_IRQ_PIT], NULL);
         }
+        /*
+         * Port 0x61 gates PIT channel 2 and reads back its output.
+         * Linux calibrates the TSC against that channel; without the
+         * port its calibration fails at random and, lacking HPET and
+         * the ACPI PM timer here, the boot can stall.
+         */
+        isadev = isa_new(TYPE_PC_SPEAKER);
+        qdev_prop_set_uint32(DEVICE(isadev), "iobase",
+                             microvm_ioports[MICROVM_IO_PORT61].base);
+        object_property_set_link(OBJECT(isadev), "pit", OBJECT(pitdev),
+                                 &error_fatal);
+        isa_realize_and_unref(isadev, isa_bus, &error_fatal);
     }
 
     /* KVM guests have kvmclock; the RTC is then opt-in */
@@ -277,10 +374,9 @@ static void microvm_isa_devices_init(MicrovmMachineState *mms,
         isadev = isa_new(TYPE_MC146818_RTC);
         qdev_prop_set_int32(DEVICE(isadev), "base_year", 2000);
         qdev_prop_set_uint16(DEVICE(isadev), "iobase", rtc->base);
-        qdev_prop_set_uint8(DEVICE(isadev), "irq",
-                            microvm_irqmap[MICROVM_IRQ_RTC]);
+        qdev_prop_set_uint8(DEVICE(isadev), "irq", mms->irqs[MICROVM_IRQ_RTC]);
         isa_realize_and_unref(isadev, isa_bus, &error_fatal);
-        isa_connect_gpio_out(isadev, 0, microvm_irqmap[MICROVM_IRQ_RTC]);
+        isa_connect_gpio_out(isadev, 0, mms->irqs[MICROVM_IRQ_RTC]);
         x86ms->rtc = isadev;
     }
 
@@ -290,9 +386,10 @@ static void microvm_isa_devices_init(MicrovmMachineState *mms,
         qdev_prop_set_uint32(DEVICE(isadev), "index", 0);
         qdev_prop_set_uint32(DEVICE(isadev), "iobase", uart->base);
         qdev_prop_set_uint32(DEVICE(isadev), "irq",
-                             microvm_irqmap[MICROVM_IRQ_SERIAL]);
+                             mms->irqs[MICROVM_IRQ_SERIAL]);
         qdev_prop_set_chr(DEVICE(isadev), "chardev", serial_hd(0));
         isa_realize_and_unref(isadev, isa_bus, &error_fatal);
+        mms->uart = isadev;
     }
 }
 
@@ -302,13 +399,111 @@ static void microvm_virtio_mmio_init(MicrovmMachineState *mms)
     const MemMapEntry *mmio = &microvm_memmap[MICROVM_MEM_VIRTIO_MMIO];
     int i;
 
-    QEMU_BUILD_BUG_ON(MICROVM_VIRTIO_MMIO_TRANSPORTS *
-                      MICROVM_VIRTIO_MMIO_STRIDE > 4 * KiB);
-    for (i = 0; i < MICROVM_VIRTIO_MMIO_TRANSPORTS; i++) {
+    assert(MICROVM_VIRTIO_MMIO_TRANSPORTS * MICROVM_VIRTIO_MMIO_STRIDE <=
+           mmio->size);
+    assert(mms->virtio_transports <= MICROVM_VIRTIO_MMIO_TRANSPORTS);
+    for (i = 0; i < mms->virtio_transports; i++) {
         mms->virtio_mmio[i] = sysbus_create_simple(TYPE_VIRTIO_MMIO,
             mmio->base + i * MICROVM_VIRTIO_MMIO_STRIDE,
-            x86ms->gsi[microvm_irqmap[MICROVM_IRQ_VIRTIO_MMIO] + i]);
+            x86ms->gsi[mms->irqs[MICROVM_IRQ_VIRTIO_MMIO] + i]);
     }
+}
+
+/*
+ * Hardware-reduced ACPI: the generic event device carries the power
+ * button event (GSI MICROVM_IRQ_GED) and the FADT's sleep control,
+ * sleep status and reset registers.
+ */
+static void microvm_ged_init(MicrovmMachineState *mms)
+{
+    X86MachineState *x86ms = X86_MACHINE(mms);
+    SysBusDevice *sbd;
+
+    mms->ged = qdev_new(TYPE_ACPI_GED);
+    qdev_prop_set_uint32(mms->ged, "ged-event", ACPI_GED_PWR_DOWN_EVT);
+    sbd = SYS_BUS_DEVICE(mms->ged);
+    sysbus_realize_and_unref(sbd, &error_fatal);
+    sysbus_mmio_map(sbd, MICROVM_GED_MMIO_EVT,
+                    microvm_memmap[MICROVM_MEM_GED].base);
+    sysbus_mmio_map(sbd, MICROVM_GED_MMIO_REGS,
+                    microvm_memmap[MICROVM_MEM_GED_REGS].base);
+    sysbus_connect_irq(sbd, 0, x86ms->gsi[mms->irqs[MICROVM_IRQ_GED]]);
+    x86ms->acpi_dev = HOTPLUG_HANDLER(mms->ged);
+}
+
+static void microvm_xhci_init(MicrovmMachineState *mms)
+{
+    X86MachineState *x86ms = X86_MACHINE(mms);
+    SysBusDevice *sbd;
+
+    mms->xhci = qdev_new(TYPE_XHCI_SYSBUS);
+    qdev_prop_set_uint32(mms->xhci, "intrs", 1);
+    qdev_prop_set_uint32(mms->xhci, "slots", XHCI_MAXSLOTS);
+    qdev_prop_set_uint32(mms->xhci, "p2", 8);
+    qdev_prop_set_uint32(mms->xhci, "p3", 8);
+    sbd = SYS_BUS_DEVICE(mms->xhci);
+    sysbus_realize_and_unref(sbd, &error_fatal);
+    sysbus_mmio_map(sbd, 0, microvm_memmap[MICROVM_MEM_XHCI].base);
+    sysbus_connect_irq(sbd, 0, x86ms->gsi[mms->irqs[MICROVM_IRQ_XHCI]]);
+}
+
+/* Map @size bytes of @mr at guest-physical @base, offset @base in @mr */
+static void microvm_pcie_window(DeviceState *dev, const char *name,
+                                MemoryRegion *mr, hwaddr base, hwaddr size,
+                                hwaddr offset)
+{
+    MemoryRegion *alias = g_new(MemoryRegion, 1);
+
+    memory_region_init_alias(alias, OBJECT(dev), name, mr, offset, size);
+    memory_region_add_subregion(get_system_memory(), base, alias);
+}
+
+/*
+ * The generic PCIe host bridge: ECAM and a 32-bit MMIO window in the
+ * hole below 4 GiB, a 64-bit window in the top quarter of the physical
+ * address space, INTA..INTD on MICROVM_PCIE_IRQS consecutive GSIs.
+ */
+static void microvm_pcie_init(MicrovmMachineState *mms)
+{
+    X86MachineState *x86ms = X86_MACHINE(mms);
+    struct GPEXConfig *cfg = &mms->gpex;
+    hwaddr phys_size = 1ULL << X86_CPU(first_cpu)->phys_bits;
+    MemoryRegion *ecam, *mmio;
+    DeviceState *dev;
+    int i;
+
+    cfg->ecam = microvm_memmap[MICROVM_MEM_PCIE_ECAM];
+    cfg->mmio32 = microvm_memmap[MICROVM_MEM_PCIE_MMIO];
+    cfg->mmio64 = microvm_memmap[MICROVM_MEM_PCIE_MMIO64];
+    if (phys_size > 16 * MiB) {
+        cfg->mmio64.size = phys_size / 4;
+        cfg->mmio64.base = phys_size - cfg->mmio64.size;
+    }
+    cfg->irq = mms->irqs[MICROVM_IRQ_PCIE];
+
+    dev = qdev_new(TYPE_GPEX_HOST);
+    sysbus_realize_and_unref(SYS_BUS_DEVICE(dev), &error_fatal);
+    ecam = sysbus_mmio_get_region(SYS_BUS_DEVICE(dev), 0);
+    mmio = sysbus_mmio_get_region(SYS_BUS_DEVICE(dev), 1);
+    microvm_pcie_window(dev, "pcie-ecam", ecam, cfg->ecam.base,
+                        cfg->ecam.size, 0);
+    microvm_pcie_window(dev, "pcie-mmio32", mmio, cfg->mmio32.base,
+                        cfg->mmio32.size, cfg->mmio32.base);
+    if (cfg->mmio64.size) {
+        microvm_pcie_window(dev, "pcie-mmio64", mmio, cfg->mmio64.base,
+                            cfg->mmio64.size, cfg->mmio64.base);
+    }
+
+    x86ms->pci_irq_mask = 0;
+    for (i = 0; i < MICROVM_PCIE_IRQS; i++) {
+        sysbus_connect_irq(SYS_BUS_DEVICE(dev), i,
+                           x86ms->gsi[cfg->irq + i]);
+        gpex_set_irq_num(GPEX_HOST(dev), i, cfg->irq + i);
+        if (cfg->irq + i < ISA_NUM_IRQS) {
+            x86ms->pci_irq_mask |= 1u << (cfg->irq + i);
+        }
+    }
+    cfg->bus = PCI_HOST_BRIDGE(dev)->bus;
 }
 
 static void microvm_devices_init(MicrovmMachineState *mms)
@@ -323,26 +518,38 @@ static void microvm_devices_init(MicrovmMachineState *mms)
         kvmclock_create(true);
     }
     microvm_virtio_mmio_init(mms);
+    if (x86_machine_is_acpi_enabled(x86ms)) {
+        microvm_ged_init(mms);
+    }
+    if (machine_usb(MACHINE(mms))) {
+        microvm_xhci_init(mms);
+    }
+    x86ms->pci_irq_mask = 0;
+    if (mms->pcie == ON_OFF_AUTO_ON) {
+        microvm_pcie_init(mms);
+    }
     microvm_isa_devices_init(mms, isa_bus);
 
-    /* Read-only: the ROM runs in place and copies nothing to RAM */
+    /*
+     * Our ROM runs in place and copies nothing to RAM: map it read-only.
+     * A user firmware (SeaBIOS) relocates itself into its low alias and
+     * needs it writable.
+     */
     x86_bios_rom_init(x86ms, MICROVM_FIRMWARE_NAME, get_system_memory(),
-                      false);
+                      MACHINE(mms)->firmware != NULL);
 }
 
 /* ---- Machine ---- */
 
-/* Options this build cannot honour yet: refuse them, do not ignore them */
+/*
+ * Check the option combination and pick the interrupt layout.  Devices
+ * the guest could only find through ACPI need acpi=on: refuse them, do
+ * not silently drop them.
+ */
 static void microvm_check_options(MicrovmMachineState *mms)
 {
     X86MachineState *x86ms = X86_MACHINE(mms);
-
-    if (x86ms->acpi == ON_OFF_AUTO_ON) {
-        error_report("ACPI is not supported by this microvm build yet; "
-                     "use acpi=off");
-        exit(1);
-    }
-    x86ms->acpi = ON_OFF_AUTO_OFF;
+    bool acpi = x86_machine_is_acpi_enabled(x86ms);
 
     if (x86ms->smm == ON_OFF_AUTO_ON) {
         error_report("microvm does not support SMM; use smm=off");
@@ -350,10 +557,31 @@ static void microvm_check_options(MicrovmMachineState *mms)
     }
     x86ms->smm = ON_OFF_AUTO_OFF;
 
-    if (machine_usb(MACHINE(mms))) {
-        error_report("USB (xHCI) is not supported by this microvm build yet");
+    if (!acpi && mms->ioapic2 == ON_OFF_AUTO_ON) {
+        error_report("microvm: ioapic2=on needs acpi=on (without ACPI the "
+                     "guest cannot find the second IOAPIC)");
         exit(1);
     }
+    if (!acpi && mms->pcie == ON_OFF_AUTO_ON) {
+        error_report("microvm: pcie=on needs acpi=on (the guest finds the "
+                     "PCIe host bridge through ACPI)");
+        exit(1);
+    }
+    if (!acpi && machine_usb(MACHINE(mms))) {
+        error_report("microvm: usb=on needs acpi=on (the guest finds the "
+                     "xHCI controller through ACPI)");
+        exit(1);
+    }
+
+    if (!acpi) {
+        mms->irq_layout = MICROVM_IRQS_LEGACY;
+    } else if (mms->ioapic2 == ON_OFF_AUTO_OFF) {
+        mms->irq_layout = MICROVM_IRQS_ACPI;
+    } else {
+        mms->irq_layout = MICROVM_IRQS_ACPI_IOAPIC2;
+    }
+    mms->irqs = microvm_irqmap[mms->irq_layout];
+    mms->virtio_transports = microvm_virtio_transports[mms->irq_layout];
 }
 
 static void microvm_machine_done(Notifier *notifier, void *data)
@@ -367,7 +595,24 @@ static void microvm_machine_done(Notifier *notifier, void *data)
 
         microvm_boot_set_cmdline(x86ms->fw_cfg, cmdline);
     }
+    if (x86_machine_is_acpi_enabled(x86ms)) {
+        microvm_acpi_setup(mms);
+    }
+    microvm_fdt_setup(mms);
     fw_cfg_add_e820(x86ms->fw_cfg);
+}
+
+/* system_powerdown: press the ACPI power button (no ACPI: nothing to do) */
+static void microvm_powerdown_req(Notifier *notifier, void *data)
+{
+    MicrovmMachineState *mms = container_of(notifier, MicrovmMachineState,
+                                            powerdown_req);
+
+    if (mms->ged) {
+        AcpiDeviceIfClass *adevc = ACPI_DEVICE_IF_GET_CLASS(mms->ged);
+
+        adevc->send_event(ACPI_DEVICE_IF(mms->ged), ACPI_POWER_DOWN_STATUS);
+    }
 }
 
 static void microvm_machine_init(MachineState *machine)
@@ -383,6 +628,8 @@ static void microvm_machine_init(MachineState *machine)
 
     mms->machine_done.notify = microvm_machine_done;
     qemu_add_machine_init_done_notifier(&mms->machine_done);
+    mms->powerdown_req.notify = microvm_powerdown_req;
+    qemu_register_powerdown_notifier(&mms->powerdown_req);
 }
 
 static void microvm_machine_reset(MachineState *machine, ResetType type)
@@ -427,6 +674,44 @@ static void microvm_set_rtc(Object *obj, Visitor *v, const char *name,
     visit_type_OnOffAuto(v, name, &MICROVM_MACHINE(obj)->rtc, errp);
 }
 
+static void microvm_get_pcie(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    OnOffAuto value = MICROVM_MACHINE(obj)->pcie;
+
+    visit_type_OnOffAuto(v, name, &value, errp);
+}
+
+static void microvm_set_pcie(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    visit_type_OnOffAuto(v, name, &MICROVM_MACHINE(obj)->pcie, errp);
+}
+
+static void microvm_get_ioapic2(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    OnOffAuto value = MICROVM_MACHINE(obj)->ioapic2;
+
+    visit_type_OnOffAuto(v, name, &value, errp);
+}
+
+static void microvm_set_ioapic2(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    visit_type_OnOffAuto(v, name, &MICROVM_MACHINE(obj)->ioapic2, errp);
+}
+
+static bool microvm_get_option_roms(Object *obj, Error **errp)
+{
+    return MICROVM_MACHINE(obj)->option_roms;
+}
+
+static void microvm_set_option_roms(Object *obj, bool value, Error **errp)
+{
+    MICROVM_MACHINE(obj)->option_roms = value;
+}
+
 static bool microvm_get_isa_serial(Object *obj, Error **errp)
 {
     return MICROVM_MACHINE(obj)->isa_serial;
@@ -453,9 +738,24 @@ static void microvm_instance_init(Object *obj)
     MicrovmMachineState *mms = MICROVM_MACHINE(obj);
 
     mms->rtc = ON_OFF_AUTO_AUTO;
+    mms->pcie = ON_OFF_AUTO_AUTO;
+    mms->ioapic2 = ON_OFF_AUTO_AUTO;
     mms->isa_serial = true;
+    mms->option_roms = true;
     mms->auto_kernel_cmdline = true;
 }
+
+/*
+ * Defaults for devices on this machine; -global still overrides them.
+ * virtio-mmio: version 2 (virtio 1.x), which every Linux since 4.0 and
+ * Firecracker-style guests drive; force-legacy=on brings version 1 back.
+ * kvmvapic patches the TPR accesses of 32-bit Windows guests and needs
+ * an option ROM: nothing a microvm boots uses it.
+ */
+static GlobalProperty microvm_globals[] = {
+    { "virtio-mmio", "force-legacy", "off" },
+    { "apic-common", "vapic", "off" },
+};
 
 static void microvm_class_init(ObjectClass *oc, void *data)
 {
@@ -481,6 +781,8 @@ static void microvm_class_init(ObjectClass *oc, void *data)
     /* Keep the IOAPIC and PIC in QEMU; only the LAPICs in the kernel */
     mc->default_kernel_irqchip_split = true;
     x86mc->fwcfg_dma_enabled = true;
+    compat_props_add(mc->compat_props, microvm_globals,
+                     G_N_ELEMENTS(microvm_globals));
 
     mc->get_hotplug_handler = microvm_get_hotplug_handler;
     hc->pre_plug = x86_cpu_pre_plug;
@@ -493,6 +795,25 @@ static void microvm_class_init(ObjectClass *oc, void *data)
                               microvm_get_rtc, microvm_set_rtc, NULL, NULL);
     object_class_property_set_description(oc, MICROVM_MACHINE_RTC,
         "MC146818 RTC at I/O port 0x70 (auto: on unless KVM)");
+
+    object_class_property_add(oc, MICROVM_MACHINE_PCIE, "OnOffAuto",
+                              microvm_get_pcie, microvm_set_pcie, NULL, NULL);
+    object_class_property_set_description(oc, MICROVM_MACHINE_PCIE,
+        "PCIe host bridge: ECAM at 0xe0000000 (on needs acpi=on; "
+        "auto: off)");
+
+    object_class_property_add(oc, MICROVM_MACHINE_IOAPIC2, "OnOffAuto",
+                              microvm_get_ioapic2, microvm_set_ioapic2,
+                              NULL, NULL);
+    object_class_property_set_description(oc, MICROVM_MACHINE_IOAPIC2,
+        "Second IOAPIC at 0xfec10000 for 24 virtio-mmio transports "
+        "(auto: on with ACPI)");
+
+    object_class_property_add_bool(oc, MICROVM_MACHINE_OPTION_ROMS,
+                                   microvm_get_option_roms,
+                                   microvm_set_option_roms);
+    object_class_property_set_description(oc, MICROVM_MACHINE_OPTION_ROMS,
+        "Set off to disable loading option ROMs (-option-rom)");
 
     object_class_property_add_bool(oc, MICROVM_MACHINE_ISA_SERIAL,
                                    microvm_get_isa_serial,

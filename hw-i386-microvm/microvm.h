@@ -4,8 +4,9 @@
  *
  * The guest-physical layout lives in two tables defined in microvm.c and
  * indexed by the enums below: microvm_memmap[] (MMIO and RAM ranges) and
- * microvm_irqmap[] (IOAPIC pins).  Every address the machine, its ACPI
- * tables or its device tree use comes from these tables.
+ * microvm_irqmap[][] (IOAPIC pins, one row per interrupt layout).
+ * Every address the machine, its ACPI tables or its device tree use
+ * comes from these tables.
  */
 
 #ifndef HW_I386_MICROVM_H
@@ -15,6 +16,8 @@
 #include "qemu/notify.h"
 #include "hw/boards.h"
 #include "hw/i386/x86.h"
+#include "hw/isa/isa.h"
+#include "hw/pci-host/gpex.h"
 #include "qom/object.h"
 
 /* Indexes into microvm_memmap[], in ascending address order. */
@@ -30,16 +33,33 @@ enum {
     MICROVM_MEM_PCIE_ECAM,
     MICROVM_MEM_XHCI,
     MICROVM_MEM_GED,
+    MICROVM_MEM_GED_REGS,
     MICROVM_MEM_VIRTIO_MMIO,
     MICROVM_MEM_IOAPIC,
+    MICROVM_MEM_IOAPIC2,
     MICROVM_MEM_LAPIC,
     MICROVM_MEM_FIRMWARE,
     /* Above 4 GiB */
     MICROVM_MEM_RAM_ABOVE_4G,
+    MICROVM_MEM_PCIE_MMIO64,
     MICROVM_MEM__COUNT
 };
 
-/* Indexes into microvm_irqmap[]: GSIs (IOAPIC input pins). */
+/*
+ * Interrupt layouts: which GSIs the devices use depends on whether the
+ * guest learns about them from ACPI and on the number of IOAPICs.
+ */
+typedef enum MicrovmIrqLayout {
+    /* acpi=off: one IOAPIC, devices announced on the kernel command line */
+    MICROVM_IRQS_LEGACY,
+    /* acpi=on, ioapic2=off: one IOAPIC, 24 GSIs */
+    MICROVM_IRQS_ACPI,
+    /* acpi=on, ioapic2=on: a second IOAPIC adds GSIs 24..47 */
+    MICROVM_IRQS_ACPI_IOAPIC2,
+    MICROVM_IRQS__COUNT
+} MicrovmIrqLayout;
+
+/* Indexes into a row of microvm_irqmap[][]: GSIs (IOAPIC input pins). */
 enum {
     MICROVM_IRQ_PIT,
     MICROVM_IRQ_SERIAL,
@@ -47,6 +67,7 @@ enum {
     MICROVM_IRQ_RTC,
     MICROVM_IRQ_GED,
     MICROVM_IRQ_XHCI,
+    MICROVM_IRQ_PCIE,
     MICROVM_IRQ__COUNT
 };
 
@@ -54,6 +75,7 @@ enum {
 enum {
     MICROVM_IO_PIC_MASTER,
     MICROVM_IO_PIT,
+    MICROVM_IO_PORT61,
     MICROVM_IO_RTC,
     MICROVM_IO_PIC_SLAVE,
     MICROVM_IO_SERIAL,
@@ -62,19 +84,27 @@ enum {
 };
 
 extern const MemMapEntry microvm_memmap[MICROVM_MEM__COUNT];
-extern const int microvm_irqmap[MICROVM_IRQ__COUNT];
+extern const int microvm_irqmap[MICROVM_IRQS__COUNT][MICROVM_IRQ__COUNT];
+extern const unsigned microvm_virtio_transports[MICROVM_IRQS__COUNT];
 extern const MemMapEntry microvm_ioports[MICROVM_IO__COUNT];
 
 /* virtio-mmio transports: a window of this size per transport */
 #define MICROVM_VIRTIO_MMIO_STRIDE      512
-#define MICROVM_VIRTIO_MMIO_TRANSPORTS  8
+/* The most transports any interrupt layout has (one per IOAPIC2 pin) */
+#define MICROVM_VIRTIO_MMIO_TRANSPORTS  24
+
+/* The PCIe host's INTA..INTD use four consecutive GSIs */
+#define MICROVM_PCIE_IRQS               4
 
 /* Default firmware, looked up in QEMU's data directories */
 #define MICROVM_FIRMWARE_NAME           "qboot-microvm.rom"
 
 /* Machine properties */
 #define MICROVM_MACHINE_RTC                 "rtc"
+#define MICROVM_MACHINE_PCIE                "pcie"
+#define MICROVM_MACHINE_IOAPIC2             "ioapic2"
 #define MICROVM_MACHINE_ISA_SERIAL          "isa-serial"
+#define MICROVM_MACHINE_OPTION_ROMS         "x-option-roms"
 #define MICROVM_MACHINE_AUTO_KERNEL_CMDLINE "auto-kernel-cmdline"
 
 struct MicrovmMachineClass {
@@ -86,12 +116,23 @@ struct MicrovmMachineState {
 
     /* Properties */
     OnOffAuto rtc;
+    OnOffAuto pcie;
+    OnOffAuto ioapic2;
     bool isa_serial;
+    bool option_roms;
     bool auto_kernel_cmdline;
 
     /* State */
+    MicrovmIrqLayout irq_layout;
+    const int *irqs;            /* microvm_irqmap[irq_layout] */
+    unsigned virtio_transports; /* microvm_virtio_transports[irq_layout] */
     DeviceState *virtio_mmio[MICROVM_VIRTIO_MMIO_TRANSPORTS];
+    ISADevice *uart;            /* the 16550, when created */
+    DeviceState *ged;           /* ACPI GED, with acpi=on */
+    DeviceState *xhci;          /* with usb=on */
+    struct GPEXConfig gpex;     /* PCIe host (pcie=on: bus != NULL) */
     Notifier machine_done;
+    Notifier powerdown_req;
 };
 
 #define TYPE_MICROVM_MACHINE   MACHINE_TYPE_NAME("microvm")
