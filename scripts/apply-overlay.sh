@@ -2,8 +2,8 @@
 # Build the patched source tree: a fresh copy of the pristine upstream tree,
 # the overlay files copied to the places overlay.manifest names, then the
 # glue patches of patches/glue/series applied.  The result is synced into
-# build/src with content checksums, so files that did not change keep their
-# timestamps and a rebuild recompiles only what the overlay changed.
+# build/src by content, so files that did not change keep their timestamps
+# and a rebuild recompiles only what the overlay changed.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -56,7 +56,9 @@ while read -r p; do
         die "glue patch $p does not apply to $pristine"
 done < "$TOP/patches/glue/series"
 
+# No -t: a file whose content changed gets the current time, so ninja
+# rebuilds it even when the overlay file is older than its last object.
 mkdir -p "$SRC_DIR"
-rsync -a --checksum --delete "$stage/" "$SRC_DIR/"
+rsync -rlpD --checksum --delete "$stage/" "$SRC_DIR/"
 rm -rf "$stage"
 msg "patched tree ready in $SRC_DIR"

@@ -31,14 +31,22 @@ failed=0
 skipped=0
 bad_suites=()
 
-# Count TAP results of one suite's log; a suite whose runner failed
-# without a 'not ok' line still counts as one failure.
+# Count the results in one suite's log: TAP lines ('ok N', 'not ok N') and
+# the per-subtest lines meson's runner prints for TAP tests ('▶ i/n NAME
+# OK|SKIP|FAIL|ERROR').  A suite whose runner failed without a failing
+# line still counts as one failure.
+count() {
+    grep -cE "$1" "$2" || true
+}
 tally() {
     local name=$1 rc=$2 log=$3 p f s
-    p=$(grep -cE '^[[:space:]]*ok [0-9]+' "$log" || true)
-    s=$(grep -cE '^[[:space:]]*ok [0-9]+.*# *SKIP' "$log" || true)
-    f=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$log" || true)
-    p=$((p - s))
+    local tap_skip
+    tap_skip=$(count '^[[:space:]]*ok [0-9]+.*# *SKIP' "$log")
+    p=$(($(count '^[[:space:]]*ok [0-9]+' "$log") - tap_skip +
+         $(count '^▶ .* OK[[:space:]]*$' "$log")))
+    s=$((tap_skip + $(count '^▶ .* SKIP[[:space:]]*$' "$log")))
+    f=$(($(count '^[[:space:]]*not ok [0-9]+' "$log") +
+         $(count '^▶ .* (FAIL|ERROR)[[:space:]]*$' "$log")))
     if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
         f=1
     fi
@@ -58,8 +66,8 @@ run_qtest() {
     msg "suite qtest: QEMU's meson test runner, our qtests"
     (cd "$QEMU_BUILD" &&
      meson test --no-rebuild --print-errorlogs --verbose \
-         --suite qtest-x86_64 microvm-test) > "$log" 2>&1 || rc=$?
-    grep -E '^[[:space:]]*(not )?ok [0-9]+|^Ok:|^Fail:' "$log" || true
+         qtest-x86_64/microvm-test) > "$log" 2>&1 || rc=$?
+    grep -E '^▶ |^Ok:|^Fail:' "$log" || true
     tally qtest "$rc" "$log"
 }
 

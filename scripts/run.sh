@@ -19,7 +19,7 @@ usage: $0 [--help] [--check | --interactive] [-- EXTRA-QEMU-ARGS...]
 
 Environment:
   QEMU           the QEMU binary (default: build/qemu-system-x86_64)
-  MACHINE_OPTS   -M value (default: microvm,acpi=off)
+  MACHINE_OPTS   -M value (default: microvm, i.e. ACPI on)
   BIOS           firmware passed as -bios (default: none, i.e. the machine's
                  own; when QEMU is not our build and /usr/share/qemu/qboot.rom
                  exists, that qboot, since upstream's SeaBIOS default often
@@ -52,7 +52,7 @@ if [ -z "$mode" ]; then
 fi
 
 QEMU=${QEMU:-$BUILD_DIR/qemu-system-x86_64}
-MACHINE_OPTS=${MACHINE_OPTS:-microvm,acpi=off}
+MACHINE_OPTS=${MACHINE_OPTS:-microvm}
 MEM=${MEM:-1G}
 SMP=${SMP:-1}
 NET=${NET:-user}
