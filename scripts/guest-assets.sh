@@ -250,6 +250,7 @@ cat > "$root/init" <<'INIT'
 #!/bin/sh
 # microvm test guest init.  Kernel command line switches:
 #   microvm.test=1   print facts, then reboot -f (QEMU -no-reboot exits)
+#   microvm.end=poweroff  with microvm.test=1: poweroff -f instead (ACPI)
 #   (otherwise)      print facts, then an interactive shell on the console
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -276,15 +277,18 @@ while [ $i -lt 20 ] && [ ! -b /dev/vda ]; do
 done
 
 test_mode=0
+end=reboot
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         microvm.test=1) test_mode=1 ;;
+        microvm.end=poweroff) end=poweroff ;;
     esac
 done
 
 echo "MICROVM-USERSPACE-OK"
 echo "MICROVM-FACT uname-r=$(uname -r)"
 echo "MICROVM-FACT nproc=$(nproc)"
+echo "MICROVM-FACT memtotal-kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 echo "MICROVM-FACT cmdline=$(cat /proc/cmdline)"
 echo "MICROVM-FACT virtio-devices=$(ls /sys/bus/virtio/devices 2>/dev/null | tr '\n' ' ')"
 if [ -b /dev/vda ]; then
@@ -307,8 +311,12 @@ fi
 ip link
 
 if [ $test_mode = 1 ]; then
-    echo "MICROVM-DONE rebooting"
     sync
+    if [ $end = poweroff ]; then
+        echo "MICROVM-DONE powering off"
+        poweroff -f
+    fi
+    echo "MICROVM-DONE rebooting"
     reboot -f
 else
     echo "microvm guest: interactive shell; 'reboot -f' ends QEMU (-no-reboot)"

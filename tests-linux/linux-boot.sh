@@ -58,6 +58,9 @@ TESTS=(
     "acpi-on-virtio-net|acpi=on: virtio-net eth0 visible"
     "acpi-on-smp|acpi=on: nproc matches -smp 2"
     "bzimage-acpi-off|acpi=off: bzImage (vmlinuz) reaches the userspace marker"
+    "acpi-on-poweroff|acpi=on: the guest's poweroff -f ends QEMU with status 0"
+    "acpi-on-5g|acpi=on: -m 5G: the guest sees RAM above 4 GiB"
+    "bzimage-acpi-on-smp4|acpi=on: bzImage with -smp 4 sees 4 CPUs and its disk"
 )
 
 if [ $list_only = 1 ]; then
@@ -106,13 +109,14 @@ echo "# QEMU=$QEMU BIOS=${BIOS:-<machine default>} accel=$accel_name kernel=$kre
 # reference devices; sets $log (console + QEMU stderr), $rc, $secs.
 boot() {
     local id=$1 mopts=$2 smp=$3 kernel=$4 extra=$5 start
+    local mem=${MEM:-1G}
     log="$LOG_DIR/$id.log"
     append="$BASE_APPEND${extra:+ $extra}"
     local cmd=("$QEMU" -M "$mopts")
     [ -z "$BIOS" ] || cmd+=(-bios "$BIOS")
     cmd+=(-kernel "$kernel" -initrd "$GUEST_DIR/initramfs.cpio.gz"
         -append "$append"
-        "${accel[@]}" -m 1G -smp "$smp" -nodefaults -no-user-config
+        "${accel[@]}" -m "$mem" -smp "$smp" -nodefaults -no-user-config
         -netdev "user,id=net0" -device "virtio-net-device,netdev=net0"
         -drive "id=test,file=$GUEST_DIR/disk.img,format=raw,if=none,readonly=on"
         -device "virtio-blk-device,drive=test"
@@ -221,6 +225,27 @@ run_case() {
             boot "$id" microvm,acpi=off 1 "$GUEST_DIR/vmlinuz" ""
             check_booted
             check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
+        acpi-on-poweroff)
+            boot "$id" microvm,acpi=on 1 "$GUEST_DIR/vmlinux" \
+                microvm.end=poweroff
+            check_booted
+            check "init did not reach poweroff -f" \
+                grep -q '^MICROVM-DONE powering off' "$log"
+            check "kernel did not power down (no 'reboot: Power down')" \
+                grep -q 'reboot: Power down' "$log"
+            check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
+        acpi-on-5g)
+            MEM=5G boot "$id" microvm,acpi=on 1 "$GUEST_DIR/vmlinux" ""
+            check_booted
+            local kb
+            kb=$(fact memtotal-kb)
+            check "MemTotal ${kb:-?} kB, expected more than 4 GiB" \
+                test "${kb:-0}" -gt 4194304 ;;
+        bzimage-acpi-on-smp4)
+            boot "$id" microvm,acpi=on 4 "$GUEST_DIR/vmlinuz" ""
+            check_booted
+            check "nproc is '$(fact nproc)', expected 4" test "$(fact nproc)" = 4
+            check "no /dev/vda in the guest" test "$(fact vda)" = yes ;;
         *) die "internal: no case $id" ;;
     esac
 }
