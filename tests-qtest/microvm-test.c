@@ -4,9 +4,11 @@
  *
  * Without guest code (the qtest accelerator): devices at their addresses,
  * the effect of each machine option, fw_cfg contents (CPU count, RAM size,
- * e820, kernel descriptor, command line, initrd) and the error paths of
- * bad options.  With TCG: the firmware boots microvm-payloads/pvh-check,
- * which records its PVH hand-off in RAM, and the tests check that record.
+ * e820, kernel descriptors for PVH and a synthetic bzImage, command line,
+ * initrd, the ACPI tables before the firmware links them) and the error
+ * paths of bad options.  With TCG: the firmware boots
+ * microvm-payloads/pvh-check, which records its PVH hand-off in RAM, and
+ * the tests check that record (and the RSDP it points at).
  *
  * The machine/firmware contract these tests follow is roms/qboot/README.md;
  * addresses and IRQs are those of the machine's tables in
@@ -30,6 +32,7 @@
 #define FW_CFG_DMA_ADDR_LO      (FW_CFG_IO_BASE + 8)
 
 #define IOAPIC_BASE             UINT64_C(0xfec00000)
+#define IOAPIC2_BASE            UINT64_C(0xfec10000)
 #define IOAPIC_IOREGSEL         0x00
 #define IOAPIC_IOWIN            0x10
 #define IOAPIC_REG_VERSION      0x01
@@ -40,6 +43,8 @@
 #define VIRTIO_MMIO_STRIDE      0x200
 /* acpi=off: 8 transports, transport n on GSI 5 + n (microvm_irqmap) */
 #define VIRTIO_MMIO_TRANSPORTS  8
+/* acpi=on with the second IOAPIC: 24 transports on GSI 24..47 */
+#define VIRTIO_MMIO_TRANSPORTS_MAX 24
 #define VIRTIO_MMIO_FIRST_GSI   5
 #define VIRTIO_MMIO_MAGIC       0x000
 #define VIRTIO_MMIO_VERSION     0x004
@@ -49,6 +54,34 @@
 #define E820_RAM                1
 #define E820_RESERVED           2
 #define E820_MAX_ENTRIES        32
+
+#define ACPI_RSDP_SIZE          36      /* ACPI 2.0 and later */
+#define ACPI_HEADER_SIZE        36
+#define ACPI_MADT_ENTRIES       44      /* header, LAPIC address, flags */
+#define ACPI_MADT_LAPIC         0
+#define ACPI_MADT_IOAPIC        1
+#define ACPI_MADT_OVERRIDE      2
+
+/* Linux boot protocol setup header (Documentation/arch/x86/boot.rst) */
+#define BZ_SETUP_SECTS          0x1f1
+#define BZ_SYSSIZE              0x1f4
+#define BZ_BOOT_FLAG            0x1fe
+#define BZ_HEADER               0x202
+#define BZ_VERSION              0x206
+#define BZ_LOADFLAGS            0x211
+#define BZ_CODE32_START         0x214
+#define BZ_INITRD_ADDR_MAX      0x22c
+#define BZ_KERNEL_ALIGNMENT     0x230
+#define BZ_RELOCATABLE          0x234
+#define BZ_CMDLINE_SIZE         0x238
+#define BZ_PREF_ADDRESS         0x258
+#define BZ_INIT_SIZE            0x260
+#define BZ_HEADER_END           0x268
+/* The synthetic bzImage: 4 setup sectors + the boot sector, 4 KiB kernel */
+#define BZ_TEST_SETUP_SECTS     4
+#define BZ_TEST_SETUP_LEN       ((BZ_TEST_SETUP_SECTS + 1) * 512)
+#define BZ_TEST_KERNEL_LEN      4096
+#define BZ_TEST_SIZE            (BZ_TEST_SETUP_LEN + BZ_TEST_KERNEL_LEN)
 
 /* Guest RAM the qtest-accelerator tests use for fw_cfg DMA */
 #define SCRATCH_ADDR            0x10000
@@ -410,12 +443,12 @@ static uint32_t virtio_reg(QTestState *qts, int i, uint64_t reg)
     return qtest_readl(qts, VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_STRIDE + reg);
 }
 
-/* All transports answer "virt", the one after the last does not */
-static void assert_transports(QTestState *qts, uint32_t version)
+/* @n transports answer "virt", the one after the last does not */
+static void assert_transports_n(QTestState *qts, int n, uint32_t version)
 {
     int i;
 
-    for (i = 0; i < VIRTIO_MMIO_TRANSPORTS; i++) {
+    for (i = 0; i < n; i++) {
         g_assert_cmphex(virtio_reg(qts, i, VIRTIO_MMIO_MAGIC), ==,
                         VIRTIO_MMIO_MAGIC_VALUE);
         g_assert_cmpuint(virtio_reg(qts, i, VIRTIO_MMIO_VERSION), ==,
@@ -423,6 +456,11 @@ static void assert_transports(QTestState *qts, uint32_t version)
     }
     g_assert_cmphex(virtio_reg(qts, i, VIRTIO_MMIO_MAGIC), !=,
                     VIRTIO_MMIO_MAGIC_VALUE);
+}
+
+static void assert_transports(QTestState *qts, uint32_t version)
+{
+    assert_transports_n(qts, VIRTIO_MMIO_TRANSPORTS, version);
 }
 
 static void test_virtio_mmio_empty(void)
@@ -500,6 +538,273 @@ static void test_virtio_mmio_device(const void *opaque)
     qtest_quit(qts);
 }
 
+/* ---- The second IOAPIC and the transport count it brings ---- */
+
+typedef struct IrqLayoutCase {
+    const char *name;       /* test path component */
+    const char *machine;    /* machine options */
+    bool ioapic2;           /* the second IOAPIC answers */
+    int transports;
+} IrqLayoutCase;
+
+static const IrqLayoutCase irq_layout_cases[] = {
+    { "default", "", true, VIRTIO_MMIO_TRANSPORTS_MAX },
+    { "ioapic2-on", "ioapic2=on", true, VIRTIO_MMIO_TRANSPORTS_MAX },
+    { "ioapic2-off", "ioapic2=off", false, VIRTIO_MMIO_TRANSPORTS },
+    { "acpi-off", "acpi=off", false, VIRTIO_MMIO_TRANSPORTS },
+};
+
+static uint32_t ioapic_version(QTestState *qts, uint64_t base)
+{
+    qtest_writel(qts, base + IOAPIC_IOREGSEL, IOAPIC_REG_VERSION);
+    return qtest_readl(qts, base + IOAPIC_IOWIN);
+}
+
+/* An IOAPIC at 0xfec10000: QEMU's version register, 24 pins */
+static void test_ioapic2(const void *opaque)
+{
+    const IrqLayoutCase *c = opaque;
+    QTestState *qts = microvm_init(c->machine, "");
+    uint32_t ver = ioapic_version(qts, IOAPIC2_BASE);
+    bool present = ((ver & 0xff) == 0x11 || (ver & 0xff) == 0x20) &&
+                   ((ver >> 16) & 0xff) == 23;
+
+    g_test_message("0xfec10000 version register 0x%08x", ver);
+    g_assert_cmpint(present, ==, c->ioapic2);
+    /* the first IOAPIC is there either way */
+    g_assert_cmpuint((ioapic_version(qts, IOAPIC_BASE) >> 16) & 0xff, ==,
+                     23);
+    qtest_quit(qts);
+}
+
+static void test_virtio_mmio_count(const void *opaque)
+{
+    const IrqLayoutCase *c = opaque;
+    QTestState *qts = microvm_init(c->machine, "");
+
+    assert_transports_n(qts, c->transports, 2);
+    qtest_quit(qts);
+}
+
+/* ---- ACPI tables in fw_cfg (before the firmware links them) ---- */
+
+static const char *const acpi_files[] = {
+    "etc/acpi/rsdp", "etc/acpi/tables", "etc/table-loader",
+};
+
+typedef struct AcpiFilesCase {
+    const char *name;
+    const char *machine;
+    bool present;
+} AcpiFilesCase;
+
+static const AcpiFilesCase acpi_files_cases[] = {
+    { "default", "", true },
+    { "acpi-on", "acpi=on", true },
+    { "acpi-off", "acpi=off", false },
+};
+
+static void test_acpi_files(const void *opaque)
+{
+    const AcpiFilesCase *c = opaque;
+    QTestState *qts = microvm_init(c->machine, "");
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(acpi_files); i++) {
+        g_autofree uint8_t *raw = NULL;
+        size_t size;
+
+        raw = fw_cfg_file(fw_cfg, acpi_files[i], &size);
+        g_test_message("%s: %zu bytes", acpi_files[i], size);
+        g_assert_cmpint(raw != NULL, ==, c->present);
+    }
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
+typedef struct AcpiBlob {
+    uint8_t *data;
+    size_t size;
+} AcpiBlob;
+
+/* Read etc/acpi/tables (ACPI must be on) */
+static void acpi_blob_read(QTestState *qts, AcpiBlob *blob)
+{
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+
+    blob->data = fw_cfg_file(fw_cfg, "etc/acpi/tables", &blob->size);
+    g_assert_nonnull(blob->data);
+    pc_fw_cfg_uninit(fw_cfg);
+}
+
+/*
+ * Find table @sig in the blob, whose tables lie back to back, each with
+ * a sound length and checksum; NULL if absent
+ */
+static const uint8_t *acpi_find(const AcpiBlob *blob, const char *sig,
+                                uint32_t *len)
+{
+    size_t off = 0;
+
+    while (off < blob->size) {
+        const uint8_t *t = blob->data + off;
+        uint32_t l;
+
+        g_assert_cmpuint(off + ACPI_HEADER_SIZE, <=, blob->size);
+        l = ldl_le_p(t + 4);
+        g_assert_cmpuint(l, >=, ACPI_HEADER_SIZE);
+        g_assert_cmpuint(off + l, <=, blob->size);
+        if (!memcmp(t, sig, 4)) {
+            *len = l;
+            return t;
+        }
+        off += l;
+    }
+    return NULL;
+}
+
+typedef struct AcpiTablesCase {
+    const char *name;
+    const char *machine;
+    bool mcfg;
+} AcpiTablesCase;
+
+static const AcpiTablesCase acpi_tables_cases[] = {
+    { "default", "", false },
+    { "pcie-off", "pcie=off", false },
+    { "pcie-on", "pcie=on", true },
+};
+
+static void test_acpi_tables(const void *opaque)
+{
+    const AcpiTablesCase *c = opaque;
+    static const char *const sigs[] = { "DSDT", "FACP", "APIC", "XSDT" };
+    QTestState *qts = microvm_init(c->machine, "");
+    AcpiBlob blob;
+    uint32_t len;
+    int i;
+
+    acpi_blob_read(qts, &blob);
+    for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+        g_assert_nonnull(acpi_find(&blob, sigs[i], &len));
+    }
+    g_assert_cmpint(acpi_find(&blob, "MCFG", &len) != NULL, ==, c->mcfg);
+    if (c->mcfg) {
+        const uint8_t *mcfg = acpi_find(&blob, "MCFG", &len);
+
+        /* one allocation: ECAM base 0xe0000000, buses 0.. */
+        g_assert_cmpuint(len, ==, ACPI_HEADER_SIZE + 8 + 16);
+        g_assert_cmphex(ldq_le_p(mcfg + 44), ==, 0xe0000000);
+        g_assert_cmpuint(mcfg[44 + 10], ==, 0);
+    }
+    g_free(blob.data);
+    qtest_quit(qts);
+}
+
+typedef struct MadtCase {
+    const char *name;
+    const char *machine;
+    int smp;
+    int lapics;
+    int ioapics;
+    bool pit_override;
+} MadtCase;
+
+static const MadtCase madt_cases[] = {
+    { "smp1", "", 1, 1, 2, true },
+    { "smp4", "", 4, 4, 2, true },
+    { "ioapic2-off", "ioapic2=off", 1, 1, 1, true },
+    { "pit-off", "pit=off", 1, 1, 2, false },
+};
+
+static void test_acpi_madt(const void *opaque)
+{
+    const MadtCase *c = opaque;
+    static const uint64_t ioapic_addr[] = { IOAPIC_BASE, IOAPIC2_BASE };
+    g_autofree char *args = g_strdup_printf("-smp %d", c->smp);
+    QTestState *qts = microvm_init(c->machine, args);
+    const uint8_t *madt, *e;
+    int lapics = 0, ioapics = 0, overrides = 0;
+    AcpiBlob blob;
+    uint32_t len, off;
+
+    acpi_blob_read(qts, &blob);
+    madt = acpi_find(&blob, "APIC", &len);
+    g_assert_nonnull(madt);
+    g_assert_cmphex((uint32_t)ldl_le_p(madt + 36), ==, LAPIC_BASE);
+    for (off = ACPI_MADT_ENTRIES; off < len; off += e[1]) {
+        e = madt + off;
+        g_assert_cmpuint(off + 2, <=, len);
+        g_assert_cmpuint(e[1], >=, 2);
+        g_assert_cmpuint(off + e[1], <=, len);
+        switch (e[0]) {
+        case ACPI_MADT_LAPIC:
+            g_assert_cmpuint(e[1], ==, 8);
+            g_assert_cmpuint(e[3], ==, lapics);         /* APIC ID */
+            g_assert_cmphex(ldl_le_p(e + 4) & 1, ==, 1); /* enabled */
+            lapics++;
+            break;
+        case ACPI_MADT_IOAPIC:
+            g_assert_cmpuint(e[1], ==, 12);
+            g_assert_cmpint(ioapics, <, ARRAY_SIZE(ioapic_addr));
+            g_assert_cmphex((uint32_t)ldl_le_p(e + 4), ==,
+                            ioapic_addr[ioapics]);
+            g_assert_cmpuint(ldl_le_p(e + 8), ==, ioapics * 24);
+            ioapics++;
+            break;
+        case ACPI_MADT_OVERRIDE:
+            g_assert_cmpuint(e[1], ==, 10);
+            g_assert_cmpuint(e[2], ==, 0);              /* bus ISA */
+            g_assert_cmpuint(e[3], ==, 0);              /* IRQ 0 */
+            g_assert_cmpuint(ldl_le_p(e + 4), ==, 2);   /* GSI 2 */
+            overrides++;
+            break;
+        }
+    }
+    g_assert_cmpint(lapics, ==, c->lapics);
+    g_assert_cmpint(ioapics, ==, c->ioapics);
+    g_assert_cmpint(overrides, ==, c->pit_override ? 1 : 0);
+    g_free(blob.data);
+    qtest_quit(qts);
+}
+
+typedef struct DsdtCase {
+    const char *name;
+    const char *machine;
+    const char *args;
+    int virtio_devices;     /* LNRO0005 devices in the DSDT */
+} DsdtCase;
+
+static const DsdtCase dsdt_cases[] = {
+    { "none", "", "", 0 },
+    { "net", "", "-device virtio-net-device", 1 },
+    { "net-rng", "", "-device virtio-net-device -device virtio-rng-device",
+      2 },
+    { "net-ioapic2-off", "ioapic2=off", "-device virtio-net-device", 1 },
+};
+
+static void test_acpi_dsdt_virtio(const void *opaque)
+{
+    const DsdtCase *c = opaque;
+    static const char hid[] = "LNRO0005";
+    QTestState *qts = microvm_init(c->machine, c->args);
+    const uint8_t *dsdt;
+    AcpiBlob blob;
+    uint32_t len, i;
+    int found = 0;
+
+    acpi_blob_read(qts, &blob);
+    dsdt = acpi_find(&blob, "DSDT", &len);
+    g_assert_nonnull(dsdt);
+    for (i = ACPI_HEADER_SIZE; i + strlen(hid) <= len; i++) {
+        found += !memcmp(dsdt + i, hid, strlen(hid));
+    }
+    g_assert_cmpint(found, ==, c->virtio_devices);
+    g_free(blob.data);
+    qtest_quit(qts);
+}
+
 /* ---- Machine options and the legacy devices they control ---- */
 
 typedef struct OptionCase {
@@ -574,6 +879,31 @@ static void test_option(const void *opaque)
     qtest_quit(qts);
 }
 
+/*
+ * Port 0x61 (isa-pcspk): the PIT channel 2 gate and speaker enable bits
+ * read back when the PIT is on; otherwise nothing decodes the port
+ */
+static void test_pcspk_port(const void *opaque)
+{
+    bool on = *(const bool *)opaque;
+    QTestState *qts = microvm_init(on ? "pit=on" : "pit=off", "");
+    uint8_t v;
+
+    qtest_outb(qts, 0x61, 0x03);
+    v = qtest_inb(qts, 0x61);
+    g_test_message("port 0x61 after writing 0x03: 0x%02x", v);
+    if (on) {
+        g_assert_cmphex(v & 0x03, ==, 0x03);
+        qtest_outb(qts, 0x61, 0x00);
+        g_assert_cmphex(qtest_inb(qts, 0x61) & 0x03, ==, 0x00);
+    } else {
+        g_assert_cmphex(v, ==, 0xff);
+    }
+    qtest_quit(qts);
+}
+
+static const bool pcspk_cases[] = { false, true };
+
 /* ---- fw_cfg contents ---- */
 
 static const int smp_cases[] = { 1, 4 };
@@ -629,6 +959,83 @@ static void test_fw_cfg_e820(const void *opaque)
 
     pc_fw_cfg_uninit(fw_cfg);
     qtest_quit(qts);
+}
+
+/*
+ * A synthetic bzImage of BZ_TEST_SIZE bytes: a protocol 2.15 setup header
+ * that passes every check of the contract, deterministic filler elsewhere
+ */
+static uint8_t *make_bzimage_data(void)
+{
+    uint8_t *d = g_malloc(BZ_TEST_SIZE);
+    size_t i;
+
+    for (i = 0; i < BZ_TEST_SIZE; i++) {
+        d[i] = (i * 37 + 11) & 0xff;
+    }
+    memset(d + BZ_SETUP_SECTS, 0, BZ_HEADER_END - BZ_SETUP_SECTS);
+    d[BZ_SETUP_SECTS] = BZ_TEST_SETUP_SECTS;
+    stl_le_p(d + BZ_SYSSIZE, BZ_TEST_KERNEL_LEN / 16);
+    stw_le_p(d + BZ_BOOT_FLAG, 0xaa55);
+    memcpy(d + BZ_HEADER, "HdrS", 4);
+    stw_le_p(d + BZ_VERSION, 0x020f);
+    d[BZ_LOADFLAGS] = 0x01;                         /* LOADED_HIGH */
+    stl_le_p(d + BZ_CODE32_START, 0x100000);
+    stl_le_p(d + BZ_INITRD_ADDR_MAX, 0x7fffffff);
+    stl_le_p(d + BZ_KERNEL_ALIGNMENT, 0x200000);
+    d[BZ_RELOCATABLE] = 1;
+    stl_le_p(d + BZ_CMDLINE_SIZE, 2047);
+    stq_le_p(d + BZ_PREF_ADDRESS, 0x1000000);
+    stl_le_p(d + BZ_INIT_SIZE, 0x100000);
+    return d;
+}
+
+/* A bzImage published for the firmware: descriptor and the whole file */
+static void test_fw_cfg_kernel_bzimage(void)
+{
+    g_autofree uint8_t *data = make_bzimage_data();
+    g_autofree char *dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
+    g_autofree char *path = NULL;
+    g_autofree char *args = NULL;
+    g_autofree uint8_t *raw = NULL;
+    g_autofree uint8_t *buf = NULL;
+    MicrovmKernelInfo info;
+    QTestState *qts;
+    QFWCFG *fw_cfg;
+    size_t size;
+
+    g_assert_nonnull(dir);
+    path = g_build_filename(dir, "bzImage", NULL);
+    g_assert_true(g_file_set_contents(path, (char *)data, BZ_TEST_SIZE,
+                                      NULL));
+    args = g_strdup_printf("-kernel %s", path);
+    qts = microvm_init("", args);
+    fw_cfg = pc_fw_cfg_init(qts);
+
+    raw = fw_cfg_file(fw_cfg, "etc/microvm/kernel", &size);
+    g_assert_nonnull(raw);
+    g_assert_cmpuint(size, ==, sizeof(info));
+    memcpy(&info, raw, sizeof(info));
+    g_assert_cmpmem(info.magic, 4, "MVKI", 4);
+    g_assert_cmpuint(le32_to_cpu(info.version), ==, 1);
+    g_assert_cmpuint(le32_to_cpu(info.protocol), ==, 2);
+    g_assert_cmpuint(le32_to_cpu(info.flags), ==, 0);
+    g_assert_cmphex(le64_to_cpu(info.entry), ==, 0);
+    g_assert_cmphex(le64_to_cpu(info.load_start), ==, 0);
+    g_assert_cmphex(le64_to_cpu(info.load_end), ==, 0);
+
+    g_assert_cmpuint(qfw_cfg_get_u32(fw_cfg, FW_CFG_KERNEL_SIZE), ==,
+                     BZ_TEST_SIZE);
+    g_assert_cmphex(fw_cfg_dma_read(qts, FW_CFG_KERNEL_DATA, BZ_TEST_SIZE),
+                    ==, 0);
+    buf = g_malloc(BZ_TEST_SIZE);
+    qtest_memread(qts, SCRATCH_ADDR + 0x100, buf, BZ_TEST_SIZE);
+    g_assert_cmpmem(buf, BZ_TEST_SIZE, data, BZ_TEST_SIZE);
+
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_fw_cfg_kernel_info(void)
@@ -850,6 +1257,11 @@ typedef enum BadKernel {
     KERNEL_HUGE_NOTE,           /* a note whose descsz is absurd */
     KERNEL_HUGE_NOTE_NAME,      /* a note whose namesz is absurd */
     KERNEL_HUGE_NOTE_SEGMENT,   /* a PT_NOTE whose p_filesz is absurd */
+    KERNEL_BZ_GOOD,             /* the synthetic bzImage */
+    KERNEL_BZ_BOOT_FLAG,        /* boot_flag not 0xaa55 */
+    KERNEL_BZ_VERSION_209,      /* protocol 2.09 */
+    KERNEL_BZ_SETUP_PAST_EOF,   /* setup_sects reach past the end */
+    KERNEL_BZ_TRUNCATED,        /* cut inside the setup header */
 } BadKernel;
 
 typedef struct BadOptionCase {
@@ -888,6 +1300,19 @@ static const BadOptionCase bad_option_cases[] = {
     { "kernel-huge-note-segment", "microvm", KERNEL_HUGE_NOTE_SEGMENT,
       false, NULL, 1 },
     { "initrd-missing", "microvm", KERNEL_GOOD, true, NULL, 1 },
+    { "pcie-without-acpi", "microvm,acpi=off,pcie=on", KERNEL_NONE,
+      false, "pcie", 1 },
+    { "usb-without-acpi", "microvm,acpi=off,usb=on", KERNEL_NONE,
+      false, "usb", 1 },
+    { "bzimage-control", "microvm", KERNEL_BZ_GOOD, false, NULL, 0 },
+    { "bzimage-boot-flag", "microvm", KERNEL_BZ_BOOT_FLAG, false,
+      "boot_flag", 1 },
+    { "bzimage-version-2.09", "microvm", KERNEL_BZ_VERSION_209, false,
+      "2.09", 1 },
+    { "bzimage-setup-past-eof", "microvm", KERNEL_BZ_SETUP_PAST_EOF, false,
+      "setup_sects", 1 },
+    { "bzimage-truncated-header", "microvm", KERNEL_BZ_TRUNCATED, false,
+      "truncated", 1 },
 };
 
 /* Write the kernel image of @kind into @dir; returns its path */
@@ -900,6 +1325,33 @@ static char *make_kernel(const char *dir, BadKernel kind, const char *good)
 
     if (kind == KERNEL_NOT_ELF) {
         g_assert_true(g_file_set_contents(path, text, -1, NULL));
+        return path;
+    }
+    if (kind >= KERNEL_BZ_GOOD) {
+        g_autofree uint8_t *bz = make_bzimage_data();
+
+        size = BZ_TEST_SIZE;
+        switch (kind) {
+        case KERNEL_BZ_GOOD:
+            break;
+        case KERNEL_BZ_BOOT_FLAG:
+            stw_le_p(bz + BZ_BOOT_FLAG, 0x55aa);
+            break;
+        case KERNEL_BZ_VERSION_209:
+            stw_le_p(bz + BZ_VERSION, 0x0209);
+            break;
+        case KERNEL_BZ_SETUP_PAST_EOF:
+            /* (20 + 1) * 512 bytes of setup > the file */
+            bz[BZ_SETUP_SECTS] = 20;
+            break;
+        case KERNEL_BZ_TRUNCATED:
+            /* "HdrS" and the version are in, init_size is not */
+            size = BZ_INIT_SIZE - 0x10;
+            break;
+        default:
+            g_assert_not_reached();
+        }
+        g_assert_true(g_file_set_contents(path, (char *)bz, size, NULL));
         return path;
     }
     elf_image_load(good, &img);
@@ -971,7 +1423,7 @@ static void test_bad_option(const void *opaque)
     int status;
 
     g_assert_nonnull(qemu);
-    if (c->kernel != KERNEL_NONE && !payload) {
+    if (c->kernel != KERNEL_NONE && c->kernel < KERNEL_BZ_GOOD && !payload) {
         g_test_skip("pvh-check payload not built on this host");
         return;
     }
@@ -1057,13 +1509,16 @@ typedef struct BootCase {
     int smp;
     const char *mem;
     uint64_t mem_size;
+    bool acpi;
 } BootCase;
 
 static const BootCase boot_cases[] = {
-    { "smp1-128M", 1, "128M", 128 * MiB },
-    { "smp4-128M", 4, "128M", 128 * MiB },
-    { "smp1-5G", 1, "5G", 5 * GiB },
-    { "smp4-5G", 4, "5G", 5 * GiB },
+    { "smp1-128M", 1, "128M", 128 * MiB, true },
+    { "smp4-128M", 4, "128M", 128 * MiB, true },
+    { "smp1-5G", 1, "5G", 5 * GiB, true },
+    { "smp4-5G", 4, "5G", 5 * GiB, true },
+    { "smp1-128M-acpi-off", 1, "128M", 128 * MiB, false },
+    { "smp4-128M-acpi-off", 4, "128M", 128 * MiB, false },
 };
 
 #define BOOT_APPEND     "pvh-check console=ttyS0 x=1"
@@ -1110,11 +1565,12 @@ static bool boot_pvh_check(Boot *b, const BootCase *c)
     g_assert_nonnull(b->dir);
     b->initrd = make_initrd(b->dir, BOOT_INITRD_LEN);
     b->serial = g_build_filename(b->dir, "serial.log", NULL);
-    b->qts = qtest_initf("-M microvm -nodefaults -accel tcg "
+    b->qts = qtest_initf("-M microvm%s -nodefaults -accel tcg "
                          "-no-reboot -no-shutdown -smp %d -m %s "
                          "-serial file:%s -kernel %s -initrd %s "
-                         "-append '%s'", c->smp, c->mem, b->serial,
-                         payload, b->initrd, BOOT_APPEND);
+                         "-append '%s'", c->acpi ? "" : ",acpi=off",
+                         c->smp, c->mem, b->serial, payload, b->initrd,
+                         BOOT_APPEND);
 
     deadline = g_get_monotonic_time() + BOOT_TIMEOUT_S * G_USEC_PER_SEC;
     do {
@@ -1221,8 +1677,38 @@ static void test_pvh_registers(const void *opaque)
     boot_finish(&b);
 }
 
+static uint8_t checksum8(const uint8_t *buf, size_t len)
+{
+    uint8_t sum = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        sum += buf[i];
+    }
+    return sum;
+}
+
+/*
+ * The ACPI 2.0 RSDP at @addr in guest memory: signature, both checksums;
+ * returns the XSDT address it holds.
+ */
+static uint64_t assert_rsdp(QTestState *qts, uint64_t addr)
+{
+    uint8_t rsdp[ACPI_RSDP_SIZE];
+
+    g_test_message("RSDP at 0x%" PRIx64, addr);
+    qtest_memread(qts, addr, rsdp, sizeof(rsdp));
+    g_assert_cmpmem(rsdp, 8, "RSD PTR ", 8);
+    g_assert_cmpuint(checksum8(rsdp, 20), ==, 0);
+    g_assert_cmpuint(rsdp[15], ==, 2);                  /* revision */
+    g_assert_cmpuint(ldl_le_p(rsdp + 20), ==, ACPI_RSDP_SIZE);
+    g_assert_cmpuint(checksum8(rsdp, ACPI_RSDP_SIZE), ==, 0);
+    return ldq_le_p(rsdp + 24);
+}
+
 static void test_pvh_start_info(const void *opaque)
 {
+    const BootCase *c = opaque;
     Boot b;
 
     if (boot_pvh_check(&b, opaque)) {
@@ -1235,18 +1721,96 @@ static void test_pvh_start_info(const void *opaque)
         g_assert_cmphex(ldq_le_p(si + SI_MODLIST_PADDR), !=, 0);
         g_assert_cmphex(ldq_le_p(si + SI_CMDLINE_PADDR), !=, 0);
         g_assert_cmphex(ldq_le_p(si + SI_MEMMAP_PADDR), !=, 0);
-        /* acpi=off: no RSDP */
-        g_assert_cmphex(ldq_le_p(si + SI_RSDP_PADDR), ==, 0);
+        if (c->acpi) {
+            uint64_t rsdp = ldq_le_p(si + SI_RSDP_PADDR);
+            uint64_t xsdt;
+            char sig[4];
+
+            g_assert_cmphex(rsdp, !=, 0);
+            xsdt = assert_rsdp(b.qts, rsdp);
+            qtest_memread(b.qts, xsdt, sig, sizeof(sig));
+            g_assert_cmpmem(sig, 4, "XSDT", 4);
+        } else {
+            /* acpi=off: no RSDP */
+            g_assert_cmphex(ldq_le_p(si + SI_RSDP_PADDR), ==, 0);
+        }
     }
     boot_finish(&b);
 }
 
-/* The memory map equals the machine's e820 and that of the contract */
+/*
+ * @e820 with [@r->addr, + @r->size) cut out of the RAM entry that holds it
+ * as reserved; returns the number of entries written to @out.
+ */
+static int e820_carve(const E820Entry *e820, int n, const E820Entry *r,
+                      E820Entry *out)
+{
+    uint64_t r_end = r->addr + r->size;
+    int i, k = 0, hits = 0;
+
+    for (i = 0; i < n; i++) {
+        uint64_t end = e820[i].addr + e820[i].size;
+
+        if (e820[i].type != E820_RAM || r->addr < e820[i].addr ||
+            r_end > end) {
+            out[k++] = e820[i];
+            continue;
+        }
+        hits++;
+        if (r->addr > e820[i].addr) {
+            out[k++] = (E820Entry) { e820[i].addr, r->addr - e820[i].addr,
+                                     E820_RAM };
+        }
+        out[k++] = (E820Entry) { r->addr, r->size, E820_RESERVED };
+        if (end > r_end) {
+            out[k++] = (E820Entry) { r_end, end - r_end, E820_RAM };
+        }
+    }
+    g_assert_cmpint(hits, ==, 1);
+    return k;
+}
+
+/*
+ * The one reserved entry of the kernel's map @got that the machine's map
+ * @e820 does not have: the firmware's table range
+ */
+static E820Entry table_range(const E820Entry *got, int n,
+                             const E820Entry *e820, int n_e820)
+{
+    E820Entry r = { 0 };
+    int i, j, found = 0;
+
+    for (i = 0; i < n; i++) {
+        bool known = false;
+
+        for (j = 0; j < n_e820; j++) {
+            known |= got[i].addr == e820[j].addr &&
+                     got[i].size == e820[j].size &&
+                     got[i].type == e820[j].type;
+        }
+        if (!known && got[i].type == E820_RESERVED) {
+            r = got[i];
+            found++;
+        }
+    }
+    g_assert_cmpint(found, ==, 1);
+    g_test_message("table range 0x%" PRIx64 " +0x%" PRIx64, r.addr, r.size);
+    g_assert_cmphex(r.size, !=, 0);
+    g_assert_cmphex(r.addr % 4096, ==, 0);
+    g_assert_cmphex(r.size % 4096, ==, 0);
+    return r;
+}
+
+/*
+ * The memory map: the machine's e820 (which is that of the contract), with
+ * the firmware's table range cut out as reserved when it built tables
+ * (ACPI, or the MP table for more than one CPU), entry for entry otherwise
+ */
 static void test_pvh_memmap(const void *opaque)
 {
     const BootCase *c = opaque;
     E820Entry got[PVH_CHECK_MAX_MEMMAP], e820[E820_MAX_ENTRIES];
-    E820Entry want[E820_MAX_ENTRIES];
+    E820Entry want[E820_MAX_ENTRIES], carved[E820_MAX_ENTRIES];
     QFWCFG *fw_cfg;
     int n, n_e820, n_want, i, a, j;
     Boot b;
@@ -1272,9 +1836,29 @@ static void test_pvh_memmap(const void *opaque)
         fw_cfg = pc_fw_cfg_init(b.qts);
         n_e820 = fw_cfg_e820(fw_cfg, e820, E820_MAX_ENTRIES);
         pc_fw_cfg_uninit(fw_cfg);
-        assert_e820_equal(got, n, e820, n_e820);
         n_want = expected_e820(c->mem_size, want);
-        assert_e820_equal(got, n, want, n_want);
+        assert_e820_equal(e820, n_e820, want, n_want);
+        if (c->acpi || c->smp > 1) {
+            E820Entry r = table_range(got, n, e820, n_e820);
+            uint64_t table;
+
+            if (c->acpi) {
+                table = ldq_le_p(b.r + R_START_INFO + SI_RSDP_PADDR);
+            } else {
+                uint8_t mpfp[16];
+
+                /* the MP floating pointer names the MP table */
+                qtest_memread(b.qts, 0x9fc00, mpfp, sizeof(mpfp));
+                g_assert_cmpmem(mpfp, 4, "_MP_", 4);
+                table = ldl_le_p(mpfp + 4);
+            }
+            g_assert_cmphex(table, >=, r.addr);
+            g_assert_cmphex(table, <, r.addr + r.size);
+            n_want = e820_carve(e820, n_e820, &r, carved);
+            assert_e820_equal(got, n, carved, n_want);
+        } else {
+            assert_e820_equal(got, n, e820, n_e820);
+        }
     }
     boot_finish(&b);
 }
@@ -1384,6 +1968,41 @@ int main(int argc, char **argv)
     qtest_add_func("/microvm/ioapic/version", test_ioapic_version);
     qtest_add_func("/microvm/lapic/qtest-version", test_lapic_present);
 
+    for (i = 0; i < ARRAY_SIZE(irq_layout_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/ioapic2/%s",
+                               irq_layout_cases[i].name);
+        qtest_add_data_func(path, &irq_layout_cases[i], test_ioapic2);
+        g_free(path);
+        path = g_strdup_printf("/microvm/virtio-mmio/count/%s",
+                               irq_layout_cases[i].name);
+        qtest_add_data_func(path, &irq_layout_cases[i],
+                            test_virtio_mmio_count);
+    }
+    for (i = 0; i < ARRAY_SIZE(acpi_files_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/acpi/files/%s",
+                               acpi_files_cases[i].name);
+        qtest_add_data_func(path, &acpi_files_cases[i], test_acpi_files);
+    }
+    for (i = 0; i < ARRAY_SIZE(acpi_tables_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/acpi/tables/%s",
+                               acpi_tables_cases[i].name);
+        qtest_add_data_func(path, &acpi_tables_cases[i], test_acpi_tables);
+    }
+    for (i = 0; i < ARRAY_SIZE(madt_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/acpi/madt/%s", madt_cases[i].name);
+        qtest_add_data_func(path, &madt_cases[i], test_acpi_madt);
+    }
+    for (i = 0; i < ARRAY_SIZE(dsdt_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/acpi/dsdt/virtio/%s",
+                               dsdt_cases[i].name);
+        qtest_add_data_func(path, &dsdt_cases[i], test_acpi_dsdt_virtio);
+    }
+
     qtest_add_func("/microvm/virtio-mmio/empty", test_virtio_mmio_empty);
     qtest_add_func("/microvm/virtio-mmio/force-legacy",
                    test_virtio_mmio_legacy);
@@ -1397,6 +2016,12 @@ int main(int argc, char **argv)
 
     add_option_tests();
 
+    for (i = 0; i < ARRAY_SIZE(pcspk_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/pcspk/pit=%s",
+                               pcspk_cases[i] ? "on" : "off");
+        qtest_add_data_func(path, &pcspk_cases[i], test_pcspk_port);
+    }
     for (i = 0; i < ARRAY_SIZE(smp_cases); i++) {
         g_free(path);
         path = g_strdup_printf("/microvm/fw_cfg/nb-cpus/%d", smp_cases[i]);
@@ -1412,6 +2037,8 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &mem_cases[i], test_fw_cfg_e820);
     }
     qtest_add_func("/microvm/fw_cfg/kernel/pvh", test_fw_cfg_kernel_info);
+    qtest_add_func("/microvm/fw_cfg/kernel/bzimage",
+                   test_fw_cfg_kernel_bzimage);
     qtest_add_func("/microvm/fw_cfg/kernel/absent",
                    test_fw_cfg_kernel_info_absent);
     qtest_add_func("/microvm/direct-load/pvh-segments",
