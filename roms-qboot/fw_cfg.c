@@ -37,7 +37,8 @@ struct fw_cfg_file_name {
 static const struct fw_cfg_file_name fw_cfg_file_names[FW_CFG_FILE_COUNT] = {
     [FW_CFG_FILE_E820] = FW_CFG_NAME("etc/e820"),
     [FW_CFG_FILE_KERNEL] = FW_CFG_NAME("etc/microvm/kernel"),
-    [FW_CFG_FILE_KERNEL_DATA] = FW_CFG_NAME("etc/microvm/kernel-data"),
+    [FW_CFG_FILE_MODULE_CMDLINE] =
+        FW_CFG_NAME("etc/microvm/module-cmdline"),
     [FW_CFG_FILE_TABLE_LOADER] = FW_CFG_NAME("etc/table-loader"),
 };
 

@@ -14,7 +14,7 @@
 #define PAGE_SIZE       4096
 #define ADDR_LIMIT_4G   0x100000000ULL
 
-/* PVH: the machine has loaded the image; check where it says it is */
+/* PVH (loaded by the machine) or multiboot: check where the image is */
 static void kernel_info_check_pvh(const struct microvm_kernel_info *k)
 {
     if (k->load_start < HIGH_MEMORY_START || k->load_end <= k->load_start ||
@@ -56,6 +56,8 @@ void kernel_info_load(struct microvm_kernel_info *k)
     }
     switch (k->protocol) {
     case MICROVM_KERNEL_PVH:
+    case MICROVM_KERNEL_MBOOT1:
+        /* Multiboot: the firmware loads it, where the header says */
         kernel_info_check_pvh(k);
         break;
     case MICROVM_KERNEL_BZIMAGE:

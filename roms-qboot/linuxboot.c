@@ -45,19 +45,6 @@ static const struct {
     .base = (uint32_t)linux_gdt,
 };
 
-/* Where the bzImage file is: the named test file wins over the fixed item */
-static uint16_t linux_file_key(uint32_t *size)
-{
-    const struct fw_cfg_file *f = fw_cfg_file(FW_CFG_FILE_KERNEL_DATA);
-
-    if (f->select) {
-        *size = f->size;
-        return f->select;
-    }
-    *size = fw_cfg_read_u32(FW_CFG_KERNEL_SIZE);
-    return FW_CFG_KERNEL_DATA;
-}
-
 static uint32_t linux_cmdline_len(uint32_t cmdline)
 {
     const char *s = (const char *)cmdline;
@@ -85,8 +72,9 @@ uint64_t linux_load(struct microvm_kernel_info *kernel, uint32_t cmdline)
     struct setup_header *h = &bp->hdr;
     uint32_t size, setup_size, ksize, hdr_end, align;
     uint64_t load, run;
-    uint16_t key = linux_file_key(&size);
+    uint16_t key = FW_CFG_KERNEL_DATA;
 
+    size = fw_cfg_read_u32(FW_CFG_KERNEL_SIZE);
     if (size < SETUP_HEADER_END_MAX) {
         fatal("bzImage of %u bytes is too small", size);
     }

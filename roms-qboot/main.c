@@ -11,6 +11,7 @@
 #include "kernel.h"
 #include "linuxboot.h"
 #include "mptable.h"
+#include "multiboot.h"
 #include "print.h"
 #include "pvh.h"
 
@@ -40,6 +41,9 @@ void main(void)
         initrd_limit = linux_load(&kernel, cmdline);
         initrd_load(&kernel, initrd_limit, &initrd);
         linux_boot(&kernel, cmdline, &initrd, rsdp);
+    case MICROVM_KERNEL_MBOOT1:
+        multiboot_load(&kernel, &initrd);
+        multiboot_boot(&kernel, cmdline, &initrd);
     default:
         /* kernel_info_load() accepts only the protocols handled here */
         fatal("kernel boot protocol %u not handled", kernel.protocol);

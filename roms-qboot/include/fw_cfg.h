@@ -56,7 +56,7 @@ struct fw_cfg_dir_entry {
 enum fw_cfg_file_id {
     FW_CFG_FILE_E820,           /* etc/e820 */
     FW_CFG_FILE_KERNEL,         /* etc/microvm/kernel */
-    FW_CFG_FILE_KERNEL_DATA,    /* etc/microvm/kernel-data (testing) */
+    FW_CFG_FILE_MODULE_CMDLINE, /* etc/microvm/module-cmdline (multiboot) */
     FW_CFG_FILE_TABLE_LOADER,   /* etc/table-loader (ACPI) */
     FW_CFG_FILE_COUNT,
 };

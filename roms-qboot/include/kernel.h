@@ -14,7 +14,7 @@
 
 #define MICROVM_KERNEL_PVH      1   /* Xen PVH direct boot ABI */
 #define MICROVM_KERNEL_BZIMAGE  2   /* Linux boot protocol 2.x (>= 2.10) */
-#define MICROVM_KERNEL_MBOOT1   3   /* reserved: multiboot v1 */
+#define MICROVM_KERNEL_MBOOT1   3   /* multiboot v1, a.out kludge */
 
 /* etc/microvm/kernel: packed, little-endian, 40 bytes */
 struct microvm_kernel_info {

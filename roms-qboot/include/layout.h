@@ -45,6 +45,15 @@
 #define MPTABLE_FLOAT_ADDR  0x0009fc00  /* MP floating pointer: last KiB of */
 #define MPTABLE_FLOAT_END   0x000a0000  /* base memory, e820-reserved */
 
+/* Multiboot v1 reuses the PVH areas (only one protocol boots) */
+#define MB_INFO_ADDR        0x00006000  /* multiboot_info */
+#define MB_MODS_ADDR        0x00006080  /* multiboot_mod_list[1] */
+#define MB_LOADER_NAME_ADDR 0x000060c0  /* boot_loader_name */
+#define MB_MOD_CMDLINE_ADDR 0x00006100  /* the module's string, NUL ended */
+#define MB_MOD_CMDLINE_MAX  0x00000f00  /* bytes, NUL included */
+#define MB_MMAP_ADDR        0x00009000  /* size-prefixed e820 entries */
+#define MB_SCAN_ADDR        0x00020000  /* first 8 KiB of the image */
+
 /* Kernels and the initrd go at or above 1 MiB, away from all of the above */
 #define HIGH_MEMORY_START   0x00100000
 
