@@ -6,12 +6,14 @@
  * blob addresses back into fw_cfg files.  Every name, offset and size in
  * a command is checked against the blob it refers to before use.
  *
- * Both allocation zones (FSEG: the RSDP, which legacy OSes scan for
- * below 1 MiB; HIGH: everything else) are served from one low-RAM window,
- * [FW_TABLES_ADDR, FW_TABLES_END).  The kernel is handed the RSDP address
- * directly (PVH rsdp_paddr, boot_params acpi_rsdp_addr), so the F segment
- * (a read-only ROM alias here) is not needed.  The part of the window
- * used is marked reserved in the e820 map the kernel receives.
+ * HIGH allocations (the tables) are served from a low-RAM window,
+ * [FW_TABLES_ADDR, FW_TABLES_END); the part used is marked reserved in
+ * the e820 map the kernel receives.  FSEG allocations (the RSDP) go to
+ * the first KiB of the EBDA, which the machine reserves, with the BDA
+ * pointing at it: the F segment is a read-only ROM alias here, and the
+ * EBDA is the other place the ACPI spec's RSDP search looks, which a
+ * multiboot kernel (no RSDP field) relies on.  PVH and bzImage kernels
+ * are also handed the address (rsdp_paddr, acpi_rsdp_addr).
  */
 #include "acpi.h"
 #include "e820.h"
@@ -87,6 +89,7 @@ struct loader_blob {
 static struct loader_blob loader_blobs[LOADER_MAX_BLOBS];
 static unsigned loader_nr_blobs;
 static uint32_t loader_next = FW_TABLES_ADDR;   /* first free byte */
+static uint32_t loader_next_fseg = EBDA_ADDR;   /* same, FSEG zone */
 
 /*
  * A command's file name field must hold a NUL-terminated name.  QEMU
@@ -140,7 +143,7 @@ static void loader_allocate(const struct loader_entry *c)
     uint32_t align = c->alloc.align;
     struct loader_blob *b;
     struct fw_cfg_file f;
-    uint32_t addr;
+    uint32_t addr, end, *next;
 
     if (loader_find_blob(name)) {
         fatal("table-loader: %s allocated twice", name);
@@ -159,13 +162,20 @@ static void loader_allocate(const struct loader_entry *c)
     if (!fw_cfg_find(name, &f)) {
         fatal("table-loader: no fw_cfg file %s", name);
     }
-    addr = (loader_next + align - 1) & ~(align - 1);
-    if (f.size > FW_TABLES_END - addr) {
+    if (c->alloc.zone == LOADER_ZONE_FSEG) {
+        next = &loader_next_fseg;
+        end = EBDA_END;
+    } else {
+        next = &loader_next;
+        end = FW_TABLES_END;
+    }
+    addr = (*next + align - 1) & ~(align - 1);
+    if (addr > end || f.size > end - addr) {
         fatal("table-loader: %s of %u bytes does not fit below %x",
-              name, f.size, FW_TABLES_END);
+              name, f.size, end);
     }
     fw_cfg_read_item(f.select, (void *)addr, f.size);
-    loader_next = addr + f.size;
+    *next = addr + f.size;
 
     b = &loader_blobs[loader_nr_blobs++];
     b->name = name;
@@ -323,6 +333,12 @@ bool acpi_tables_load(uint32_t *rsdp)
     end = (loader_next + 0xfff) & ~0xfff;
     if (end > FW_TABLES_ADDR) {
         e820_reserve(FW_TABLES_ADDR, end, E820_RESERVED);
+    }
+    if (loader_next_fseg > EBDA_ADDR) {
+        uint16_t segment = EBDA_ADDR >> 4;
+
+        e820_reserve(EBDA_ADDR, EBDA_END, E820_RESERVED);
+        memcpy((void *)BDA_EBDA_SEGMENT, &segment, sizeof(segment));
     }
     *rsdp = loader_find_rsdp();
     return true;

@@ -1843,7 +1843,19 @@ static void test_pvh_memmap(const void *opaque)
             uint64_t table;
 
             if (c->acpi) {
-                table = ldq_le_p(b.r + R_START_INFO + SI_RSDP_PADDR);
+                uint64_t rsdp = ldq_le_p(b.r + R_START_INFO + SI_RSDP_PADDR);
+                uint8_t xsdt[8];
+
+                /*
+                 * The RSDP sits in the EBDA's first KiB, which the BDA
+                 * names, for the ACPI spec's legacy search; the XSDT it
+                 * points at is in the table range.
+                 */
+                g_assert_cmphex(rsdp, >=, 0x9fc00);
+                g_assert_cmphex(rsdp, <, 0xa0000);
+                g_assert_cmphex(qtest_readw(b.qts, 0x40e), ==, 0x9fc0);
+                qtest_memread(b.qts, rsdp + 24, xsdt, sizeof(xsdt));
+                table = ldq_le_p(xsdt);
             } else {
                 uint8_t mpfp[16];
 

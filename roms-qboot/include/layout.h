@@ -44,6 +44,14 @@
 #define LOW_RAM_END         0x0009fc00  /* top of conventional memory */
 #define MPTABLE_FLOAT_ADDR  0x0009fc00  /* MP floating pointer: last KiB of */
 #define MPTABLE_FLOAT_END   0x000a0000  /* base memory, e820-reserved */
+/*
+ * With ACPI (then there is no MP table) the same KiB is the EBDA that
+ * holds the table-loader's FSEG zone, i.e. the RSDP, where the ACPI
+ * spec's legacy search finds it: the BDA word at 0x40e holds its segment.
+ */
+#define EBDA_ADDR           0x0009fc00
+#define EBDA_END            0x000a0000
+#define BDA_EBDA_SEGMENT    0x0000040e
 
 /* Multiboot v1 reuses the PVH areas (only one protocol boots) */
 #define MB_INFO_ADDR        0x00006000  /* multiboot_info */
