@@ -36,3 +36,40 @@ pristine_tree() {
         echo "$PRISTINE_DIR"
     fi
 }
+
+# Guest boots (run.sh, tests-linux): after guest_qemu_setup, $BIOS is the
+# -bios image to pass (empty: the machine's default, our ROM; Debian's
+# qboot when $QEMU is another build, e.g. /usr/bin/qemu-system-x86_64),
+# accel/accel_name say KVM (-cpu host) or TCG, and $TSC_APPEND is what the
+# guest command line needs: under TCG, Linux's TSC calibration against the
+# PIT races the host clock and still fails now and then, so a fixed
+# frequency (TSC_KHZ, default 2 GHz; TSC_KHZ=none: let the kernel try)
+# makes every boot take the same path.
+guest_qemu_setup() {
+    local ours
+
+    if [ ! -x "$QEMU" ] && ! command -v "$QEMU" >/dev/null 2>&1; then
+        return 1
+    fi
+    if [ -z "${BIOS+set}" ]; then
+        BIOS=
+        ours=$(readlink -f "$BUILD_DIR/qemu-system-x86_64" 2>/dev/null || true)
+        if [ "$(readlink -f "$(command -v "$QEMU")")" != "$ours" ] &&
+                [ -f /usr/share/qemu/qboot.rom ]; then
+            BIOS=/usr/share/qemu/qboot.rom
+        fi
+    fi
+    [ "$BIOS" != none ] || BIOS=
+
+    accel=()
+    accel_name=TCG
+    if [ -c /dev/kvm ] && ( exec 3<>/dev/kvm ) 2>/dev/null; then
+        accel=(-enable-kvm -cpu host)
+        accel_name=KVM
+    fi
+    TSC_KHZ=${TSC_KHZ:-2000000}
+    TSC_APPEND=
+    if [ "$accel_name" = TCG ] && [ "$TSC_KHZ" != none ]; then
+        TSC_APPEND="tsc_early_khz=$TSC_KHZ"
+    fi
+}

@@ -60,19 +60,8 @@ TIMEOUT=${TIMEOUT:-300}
 GUEST_DIR="$BUILD_DIR/guest"
 KERNEL=${KERNEL:-$GUEST_DIR/vmlinux}
 
-if [ ! -x "$QEMU" ] && ! command -v "$QEMU" >/dev/null 2>&1; then
+guest_qemu_setup ||
     die "$QEMU not found: build it (make, or scripts/build.sh), or set QEMU=/usr/bin/qemu-system-x86_64"
-fi
-
-if [ -z "${BIOS+set}" ]; then
-    BIOS=
-    ours=$(readlink -f "$BUILD_DIR/qemu-system-x86_64" 2>/dev/null || true)
-    if [ "$(readlink -f "$(command -v "$QEMU")")" != "$ours" ] &&
-            [ -f /usr/share/qemu/qboot.rom ]; then
-        BIOS=/usr/share/qemu/qboot.rom
-    fi
-fi
-[ "$BIOS" != none ] || BIOS=
 
 "$TOP/scripts/guest-assets.sh"
 case ",$MACHINE_OPTS," in
@@ -80,14 +69,6 @@ case ",$MACHINE_OPTS," in
         grep -q '^CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES=y' "$GUEST_DIR/config" ||
             msg "note: with acpi=off this guest kernel cannot find virtio-mmio devices (no CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES): no /dev/vda, no eth0; MACHINE_OPTS=microvm,acpi=on shows them" ;;
 esac
-
-accel=()
-if [ -c /dev/kvm ] && ( exec 3<>/dev/kvm ) 2>/dev/null; then
-    accel=(-enable-kvm -cpu host)
-    accel_name=KVM
-else
-    accel_name=TCG
-fi
 
 case "$NET" in
     user) netdev="user,id=net0" ;;
@@ -101,12 +82,7 @@ esac
 
 append="earlyprintk=ttyS0 console=ttyS0,115200,8n1 reboot=t"
 [ "$mode" = interactive ] || append="$append microvm.test=1"
-# Under TCG the kernel's TSC calibration against the PIT races the host
-# clock; a fixed frequency makes every boot take the same path.
-TSC_KHZ=${TSC_KHZ:-2000000}
-if [ "$accel_name" = TCG ] && [ "$TSC_KHZ" != none ]; then
-    append="$append tsc_early_khz=$TSC_KHZ"
-fi
+[ -z "$TSC_APPEND" ] || append="$append $TSC_APPEND"
 [ -z "${APPEND:-}" ] || append="$append $APPEND"
 
 cmd=("$QEMU" -M "$MACHINE_OPTS")

@@ -68,39 +68,16 @@ if [ $list_only = 1 ]; then
     exit 0
 fi
 
-if [ ! -x "$QEMU" ] && ! command -v "$QEMU" >/dev/null 2>&1; then
+if ! guest_qemu_setup; then
     echo "1..0 # SKIP $QEMU not found"
     die "$QEMU not found: build it (scripts/build.sh) or set QEMU=/usr/bin/qemu-system-x86_64"
 fi
-if [ -z "${BIOS+set}" ]; then
-    BIOS=
-    ours=$(readlink -f "$BUILD_DIR/qemu-system-x86_64" 2>/dev/null || true)
-    if [ "$(readlink -f "$(command -v "$QEMU")")" != "$ours" ] &&
-            [ -f /usr/share/qemu/qboot.rom ]; then
-        BIOS=/usr/share/qemu/qboot.rom
-    fi
-fi
-[ "$BIOS" != none ] || BIOS=
 
 "$TOP/scripts/guest-assets.sh" >&2 ||
     die "scripts/guest-assets.sh failed: see its message above"
 mkdir -p "$LOG_DIR"
 
-accel=()
-accel_name=TCG
-if [ -c /dev/kvm ] && ( exec 3<>/dev/kvm ) 2>/dev/null; then
-    accel=(-enable-kvm -cpu host)
-    accel_name=KVM
-fi
-# Under TCG the kernel's early TSC calibration against the PIT races the host
-# clock and fails now and then on a loaded host; after such a failure
-# upstream's microvm with acpi=on hangs in the delay-loop calibration (timer
-# interrupt never arrives through the IOAPIC).  Give the TSC frequency so every
-# boot takes the same path.  TSC_KHZ=none leaves it to the kernel.
-TSC_KHZ=${TSC_KHZ:-2000000}
-if [ "$accel_name" = TCG ] && [ "$TSC_KHZ" != none ]; then
-    BASE_APPEND="$BASE_APPEND tsc_early_khz=$TSC_KHZ"
-fi
+[ -z "$TSC_APPEND" ] || BASE_APPEND="$BASE_APPEND $TSC_APPEND"
 krel=$(cat "$GUEST_DIR/kernel.release")
 disk_marker=$(cat "$GUEST_DIR/disk-marker")
 echo "# QEMU=$QEMU BIOS=${BIOS:-<machine default>} accel=$accel_name kernel=$krel"
