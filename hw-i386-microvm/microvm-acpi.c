@@ -20,6 +20,9 @@
 
 #include "qemu/osdep.h"
 #include "qemu/units.h"
+#include "qemu/bswap.h"
+#include "qemu/host-utils.h"
+#include "qapi/error.h"
 #include "hw/acpi/acpi-defs.h"
 #include "hw/acpi/aml-build.h"
 #include "hw/acpi/bios-linker-loader.h"
@@ -365,4 +368,165 @@ void microvm_acpi_setup(MicrovmMachineState *mms)
     acpi_add_rom_blob(NULL, NULL, tables.rsdp, ACPI_BUILD_RSDP_FILE);
 
     acpi_build_tables_cleanup(&tables, false);
+}
+
+/* ---- Direct boot: the table-loader, run by QEMU ---- */
+
+/*
+ * Layout of one "etc/table-loader" command (hw/acpi/bios-linker-loader.c
+ * documents the format; the firmware's acpi.c reads the same).
+ */
+#define LOADER_ENTRY_SIZE       128
+#define LOADER_FILE_LEN         56
+#define LOADER_CMD              0
+#define LOADER_ALLOC_FILE       4
+#define LOADER_ALLOC_ALIGN      60
+#define LOADER_PTR_DEST         4
+#define LOADER_PTR_SRC          60
+#define LOADER_PTR_OFFSET       116
+#define LOADER_PTR_SIZE         120
+#define LOADER_CKSUM_FILE       4
+#define LOADER_CKSUM_OFFSET     60
+#define LOADER_CKSUM_START      64
+#define LOADER_CKSUM_LENGTH     68
+#define LOADER_CMD_ALLOCATE     1
+#define LOADER_CMD_ADD_POINTER  2
+#define LOADER_CMD_ADD_CHECKSUM 3
+/* Largest alignment a table may ask for */
+#define LOADER_MAX_ALIGN        4096
+
+typedef struct LoaderFile {
+    const char *name;
+    GArray *blob;
+    bool placed;
+    uint64_t offset;        /* in the caller's buffer */
+} LoaderFile;
+
+static LoaderFile *loader_file(LoaderFile *files, unsigned n,
+                               const uint8_t *name, Error **errp)
+{
+    unsigned i;
+
+    for (i = 0; i < n; i++) {
+        if (!strncmp((const char *)name, files[i].name, LOADER_FILE_LEN)) {
+            return &files[i];
+        }
+    }
+    error_setg(errp, "table-loader names an unknown file '%.*s'",
+               LOADER_FILE_LEN, (const char *)name);
+    return NULL;
+}
+
+static bool loader_run(GArray *cmds, LoaderFile *files, unsigned nfiles,
+                       uint8_t *buf, uint64_t buf_size, uint64_t buf_addr,
+                       Error **errp)
+{
+    uint64_t pos = 0;
+    unsigned i;
+
+    for (i = 0; i + LOADER_ENTRY_SIZE <= cmds->len; i += LOADER_ENTRY_SIZE) {
+        const uint8_t *e = (const uint8_t *)cmds->data + i;
+        LoaderFile *f, *src;
+        uint32_t align, off, start, len, size;
+        uint64_t value;
+        uint8_t sum = 0;
+
+        switch (ldl_le_p(e + LOADER_CMD)) {
+        case LOADER_CMD_ALLOCATE:
+            f = loader_file(files, nfiles, e + LOADER_ALLOC_FILE, errp);
+            align = ldl_le_p(e + LOADER_ALLOC_ALIGN);
+            if (!f) {
+                return false;
+            }
+            if (f->placed || !is_power_of_2(align) ||
+                align > LOADER_MAX_ALIGN) {
+                error_setg(errp, "bad table-loader allocation of '%s'",
+                           f->name);
+                return false;
+            }
+            pos = ROUND_UP(pos, align);
+            if (f->blob->len > buf_size - MIN(pos, buf_size)) {
+                error_setg(errp, "ACPI tables do not fit in %" PRIu64
+                           " bytes", buf_size);
+                return false;
+            }
+            memcpy(buf + pos, f->blob->data, f->blob->len);
+            f->offset = pos;
+            f->placed = true;
+            pos += f->blob->len;
+            break;
+        case LOADER_CMD_ADD_POINTER:
+            f = loader_file(files, nfiles, e + LOADER_PTR_DEST, errp);
+            src = f ? loader_file(files, nfiles, e + LOADER_PTR_SRC, errp)
+                    : NULL;
+            if (!src) {
+                return false;
+            }
+            off = ldl_le_p(e + LOADER_PTR_OFFSET);
+            size = e[LOADER_PTR_SIZE];
+            if (!f->placed || !src->placed ||
+                (size != 1 && size != 2 && size != 4 && size != 8) ||
+                off > f->blob->len || size > f->blob->len - off) {
+                error_setg(errp, "bad table-loader pointer in '%s'",
+                           f->name);
+                return false;
+            }
+            value = 0;
+            memcpy(&value, buf + f->offset + off, size);
+            value = le64_to_cpu(value) + buf_addr + src->offset;
+            value = cpu_to_le64(value);
+            memcpy(buf + f->offset + off, &value, size);
+            break;
+        case LOADER_CMD_ADD_CHECKSUM:
+            f = loader_file(files, nfiles, e + LOADER_CKSUM_FILE, errp);
+            if (!f) {
+                return false;
+            }
+            off = ldl_le_p(e + LOADER_CKSUM_OFFSET);
+            start = ldl_le_p(e + LOADER_CKSUM_START);
+            len = ldl_le_p(e + LOADER_CKSUM_LENGTH);
+            if (!f->placed || off >= f->blob->len ||
+                start > f->blob->len || len > f->blob->len - start) {
+                error_setg(errp, "bad table-loader checksum in '%s'",
+                           f->name);
+                return false;
+            }
+            for (size = 0; size < len; size++) {
+                sum += buf[f->offset + start + size];
+            }
+            buf[f->offset + off] -= sum;
+            break;
+        default:
+            error_setg(errp, "unsupported table-loader command %u",
+                       ldl_le_p(e + LOADER_CMD));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool microvm_acpi_place(MicrovmMachineState *mms, uint8_t *buf,
+                        uint64_t buf_size, uint64_t buf_addr,
+                        uint64_t *rsdp, Error **errp)
+{
+    AcpiBuildTables tables;
+    LoaderFile files[2];
+    bool ok;
+
+    assert(mms->ged);
+    acpi_build_tables_init(&tables);
+    microvm_acpi_build(mms, &tables);
+    files[0] = (LoaderFile) { ACPI_BUILD_TABLE_FILE, tables.table_data };
+    files[1] = (LoaderFile) { ACPI_BUILD_RSDP_FILE, tables.rsdp };
+    ok = loader_run(tables.linker->cmd_blob, files, ARRAY_SIZE(files),
+                    buf, buf_size, buf_addr, errp);
+    if (ok && !files[1].placed) {
+        error_setg(errp, "the table-loader did not place the RSDP");
+        ok = false;
+    }
+    if (ok) {
+        *rsdp = buf_addr + files[1].offset;
+    }
+    acpi_build_tables_cleanup(&tables, true);
+    return ok;
 }

@@ -16,4 +16,14 @@
  */
 void microvm_acpi_setup(MicrovmMachineState *mms);
 
+/*
+ * Direct boot: build the same tables and place them in @buf, which the
+ * caller writes at guest-physical @buf_addr, doing what the firmware's
+ * table-loader does with "etc/table-loader" (allocate each file, patch
+ * pointers, fix checksums).  Sets *@rsdp to the RSDP's address.
+ */
+bool microvm_acpi_place(MicrovmMachineState *mms, uint8_t *buf,
+                        uint64_t buf_size, uint64_t buf_addr,
+                        uint64_t *rsdp, Error **errp);
+
 #endif

@@ -25,6 +25,7 @@
 #include "system/system.h"
 #include "hw/i386/x86.h"
 #include "microvm-boot.h"
+#include "microvm-direct.h"
 
 /* More program headers than any kernel needs; bounds the parse loop */
 #define MICROVM_ELF_MAX_PHNUM   128
@@ -469,13 +470,169 @@ static void publish_bzimage(FWCfgState *fw_cfg, const uint8_t *data,
                      size);
 }
 
+/* A checked multiboot v1 a.out-kludge header (field names: the spec's) */
+typedef struct MicrovmMultiboot {
+    uint32_t entry_addr;
+    uint32_t load_addr;
+    uint64_t bss_end;       /* bss_end_addr, or the loaded end if it is 0 */
+} MicrovmMultiboot;
+
+/*
+ * Check the multiboot header at file offset @off the way the firmware
+ * will load it: address fields required (flag 16), the loaded bytes
+ * inside the file, [load_addr, bss end) inside RAM from 1 MiB, the entry
+ * inside the loaded bytes.
+ */
+static bool multiboot_check(const uint8_t *data, uint64_t size, uint64_t off,
+                            uint64_t ram_below_4g, MicrovmMultiboot *mb,
+                            Error **errp)
+{
+    const uint8_t *h = data + off;
+    uint32_t flags, header_addr, load_end_addr, bss_end_addr;
+    uint64_t file_off, load_len, load_end;
+
+    if (size > UINT32_MAX) {
+        error_setg(errp, "multiboot image larger than 4 GiB");
+        return false;
+    }
+    if (off + MULTIBOOT_HEADER_LEN > size) {
+        error_setg(errp, "multiboot header at offset 0x%" PRIx64 " is cut "
+                   "off by the end of the %" PRIu64 "-byte file", off, size);
+        return false;
+    }
+    flags = ldl_le_p(h + 4);
+    if ((uint32_t)(ldl_le_p(h) + flags + ldl_le_p(h + 8)) != 0) {
+        error_setg(errp, "multiboot header checksum is wrong");
+        return false;
+    }
+    if (flags & MULTIBOOT_REQ_MASK &
+        ~(MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)) {
+        error_setg(errp, "multiboot header requires flags 0x%x (video mode "
+                   "or unknown) that this loader does not provide",
+                   flags & MULTIBOOT_REQ_MASK &
+                   ~(MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO));
+        return false;
+    }
+    if (!(flags & MULTIBOOT_AOUT_KLUDGE)) {
+        error_setg(errp, "multiboot header without address fields (flag "
+                   "16, a.out kludge) is not supported: only a.out-kludge "
+                   "images boot, ELF multiboot kernels do not");
+        return false;
+    }
+    header_addr = ldl_le_p(h + 12);
+    mb->load_addr = ldl_le_p(h + 16);
+    load_end_addr = ldl_le_p(h + 20);
+    bss_end_addr = ldl_le_p(h + 24);
+    mb->entry_addr = ldl_le_p(h + 28);
+
+    if (header_addr < mb->load_addr || header_addr - mb->load_addr > off) {
+        error_setg(errp, "multiboot header_addr 0x%x and load_addr 0x%x "
+                   "put the load start before the file start (header at "
+                   "offset 0x%" PRIx64 ")", header_addr, mb->load_addr, off);
+        return false;
+    }
+    file_off = off - (header_addr - mb->load_addr);
+    if (load_end_addr == 0) {
+        load_len = size - file_off;
+    } else if (load_end_addr <= mb->load_addr ||
+               load_end_addr - mb->load_addr > size - file_off) {
+        error_setg(errp, "multiboot load_end_addr 0x%x is not after "
+                   "load_addr 0x%x within the %" PRIu64 "-byte file",
+                   load_end_addr, mb->load_addr, size);
+        return false;
+    } else {
+        load_len = load_end_addr - mb->load_addr;
+    }
+    if (header_addr - mb->load_addr + MULTIBOOT_HEADER_LEN > load_len) {
+        error_setg(errp, "multiboot header is not inside the loaded bytes");
+        return false;
+    }
+    load_end = mb->load_addr + load_len;
+    mb->bss_end = bss_end_addr ? bss_end_addr : load_end;
+    if (mb->bss_end < load_end) {
+        error_setg(errp, "multiboot bss_end_addr 0x%x is below the loaded "
+                   "end 0x%" PRIx64, bss_end_addr, load_end);
+        return false;
+    }
+    if (mb->load_addr < MICROVM_KERNEL_MIN_ADDR ||
+        mb->bss_end > ram_below_4g) {
+        error_setg(errp, "multiboot image 0x%x-0x%" PRIx64 " is not in RAM "
+                   "between 1 MiB and 0x%" PRIx64, mb->load_addr,
+                   mb->bss_end, ram_below_4g);
+        return false;
+    }
+    if (mb->entry_addr < mb->load_addr || mb->entry_addr >= load_end) {
+        error_setg(errp, "multiboot entry_addr 0x%x is outside the loaded "
+                   "image 0x%x-0x%" PRIx64, mb->entry_addr, mb->load_addr,
+                   load_end);
+        return false;
+    }
+    return true;
+}
+
+/* The whole file for the firmware to load, and the descriptor */
+static void publish_multiboot(MachineState *machine, FWCfgState *fw_cfg,
+                              const uint8_t *data, uint64_t size,
+                              const MicrovmMultiboot *mb)
+{
+    MicrovmKernelInfo *info = g_new0(MicrovmKernelInfo, 1);
+
+    memcpy(info->magic, MICROVM_KERNEL_INFO_MAGIC, sizeof(info->magic));
+    info->version = cpu_to_le32(MICROVM_KERNEL_INFO_VERSION);
+    info->protocol = cpu_to_le32(MICROVM_BOOT_PROTOCOL_MULTIBOOT);
+    info->entry = cpu_to_le64(mb->entry_addr);
+    info->load_start = cpu_to_le64(mb->load_addr);
+    info->load_end = cpu_to_le64(mb->bss_end);
+    fw_cfg_add_file(fw_cfg, MICROVM_KERNEL_INFO_FILE, info, sizeof(*info));
+    fw_cfg_add_i32(fw_cfg, FW_CFG_KERNEL_SIZE, size);
+    fw_cfg_add_bytes(fw_cfg, FW_CFG_KERNEL_DATA, g_memdup2(data, size),
+                     size);
+    if (machine->initrd_filename) {
+        char *name = g_strdup(machine->initrd_filename);
+
+        fw_cfg_add_file(fw_cfg, MICROVM_MODULE_CMDLINE_FILE, name,
+                        strlen(name) + 1);
+    }
+}
+
+/* Multiboot v1 for our firmware: one module, from -initrd */
+static bool load_multiboot(MicrovmMachineState *mms, FWCfgState *fw_cfg,
+                           const uint8_t *data, uint64_t size, uint64_t off,
+                           Error **errp)
+{
+    MachineState *machine = MACHINE(mms);
+    X86MachineState *x86ms = X86_MACHINE(mms);
+    MicrovmMultiboot mb;
+    Error *local_err = NULL;
+
+    if (!multiboot_check(data, size, off, x86ms->below_4g_mem_size, &mb,
+                         &local_err)) {
+        error_propagate_prepend(errp, local_err, "kernel '%s': ",
+                                machine->kernel_filename);
+        return false;
+    }
+    if (machine->initrd_filename && strchr(machine->initrd_filename, ',')) {
+        error_setg(errp, "multiboot kernel '%s': only one module is "
+                   "supported, -initrd '%s' names several",
+                   machine->kernel_filename, machine->initrd_filename);
+        return false;
+    }
+    /* The firmware puts the module at the next page above the bss */
+    if (!load_initrd(machine, fw_cfg, x86ms->below_4g_mem_size -
+                     ROUND_UP(mb.bss_end, 4 * KiB), errp)) {
+        return false;
+    }
+    publish_multiboot(machine, fw_cfg, data, size, &mb);
+    return true;
+}
+
 /* Not an ELF: name what it is, or hand it to the generic loader */
 static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
                        const uint8_t *data, uint64_t size, Error **errp)
 {
     MachineState *machine = MACHINE(mms);
     const char *kind = NULL;
-    uint64_t i;
+    uint64_t i, mb_off = 0;
 
     if (size >= BZIMAGE_HEADER_OFFSET + 4 &&
         ldl_le_p(data + BZIMAGE_HEADER_OFFSET) == BZIMAGE_HEADER_MAGIC) {
@@ -484,6 +641,7 @@ static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
         for (i = 0; i + 4 <= MIN(size, MULTIBOOT_SEARCH_LEN); i += 4) {
             if (ldl_le_p(data + i) == MULTIBOOT_HEADER_MAGIC) {
                 kind = "multiboot";
+                mb_off = i;
                 break;
             }
         }
@@ -511,6 +669,9 @@ static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
         publish_bzimage(fw_cfg, data, size);
         return true;
     }
+    if (!machine->firmware && kind && !strcmp(kind, "multiboot")) {
+        return load_multiboot(mms, fw_cfg, data, size, mb_off, errp);
+    }
     if (!machine->firmware && kind) {
         error_setg(errp, "kernel '%s': %s boot is not supported yet; pass a "
                    "PVH vmlinux or a bzImage", machine->kernel_filename,
@@ -529,6 +690,38 @@ static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
      * queued ROMs to fw_cfg once the kernel is loaded (x-option-roms).
      */
     x86_load_linux(X86_MACHINE(mms), fw_cfg, 0, true);
+    return true;
+}
+
+/*
+ * direct-boot=on: QEMU, not the firmware, boots the kernel; only PVH
+ * ELF and bzImage (64-bit entry) images are supported.
+ */
+static bool load_direct_bzimage(MicrovmMachineState *mms,
+                                const uint8_t *data, uint64_t size,
+                                Error **errp)
+{
+    const char *filename = MACHINE(mms)->kernel_filename;
+    uint64_t ram_below_4g = X86_MACHINE(mms)->below_4g_mem_size;
+    Error *local_err = NULL;
+    uint32_t init_size;
+
+    if (size < BZIMAGE_HEADER_OFFSET + 4 ||
+        ldl_le_p(data + BZIMAGE_HEADER_OFFSET) != BZIMAGE_HEADER_MAGIC) {
+        error_setg(errp, "kernel '%s': direct-boot=on needs a PVH ELF "
+                   "kernel (vmlinux) or a bzImage; multiboot direct boot "
+                   "is not implemented", filename);
+        return false;
+    }
+    if (size > UINT32_MAX ||
+        !bzimage_check(data, size, ram_below_4g, &init_size, &local_err) ||
+        !microvm_direct_load_bzimage(mms, data, size, &local_err)) {
+        if (!local_err) {
+            error_setg(&local_err, "bzImage larger than 4 GiB");
+        }
+        error_propagate_prepend(errp, local_err, "kernel '%s': ", filename);
+        return false;
+    }
     return true;
 }
 
@@ -553,6 +746,10 @@ bool microvm_boot_load(MicrovmMachineState *mms, FWCfgState *fw_cfg,
     elf.size = g_mapped_file_get_length(file);
 
     if (elf.size < EI_NIDENT || memcmp(elf.data, ELFMAG, SELFMAG) != 0) {
+        if (mms->direct_boot) {
+            return load_direct_bzimage(mms, elf.data,
+                                       elf.data ? elf.size : 0, errp);
+        }
         return load_other(mms, fw_cfg, elf.data, elf.data ? elf.size : 0,
                           errp);
     }
@@ -567,6 +764,9 @@ bool microvm_boot_load(MicrovmMachineState *mms, FWCfgState *fw_cfg,
 
     elf_load(&elf, file);
     publish_kernel_info(fw_cfg, &elf);
+    mms->kernel_entry = elf.entry;
+    mms->kernel_load_start = elf.load_start;
+    mms->kernel_load_end = elf.load_end;
     return true;
 }
 

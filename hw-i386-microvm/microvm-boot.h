@@ -19,6 +19,23 @@
 #define MICROVM_BOOT_PROTOCOL_PVH       1
 /* Linux boot protocol: the whole bzImage in FW_CFG_KERNEL_DATA */
 #define MICROVM_BOOT_PROTOCOL_LINUX     2
+/*
+ * Multiboot v1, a.out-kludge header (flag 16): the whole file in
+ * FW_CFG_KERNEL_DATA; entry = entry_addr, load_start = load_addr,
+ * load_end = bss_end_addr (or the loaded end when it is 0)
+ */
+#define MICROVM_BOOT_PROTOCOL_MULTIBOOT 3
+
+/* Multiboot: the module's (the -initrd's) string, NUL-terminated */
+#define MICROVM_MODULE_CMDLINE_FILE     "etc/microvm/module-cmdline"
+
+/* Multiboot Specification 0.6.96 header flags */
+#define MULTIBOOT_PAGE_ALIGN            (1u << 0)
+#define MULTIBOOT_MEMORY_INFO           (1u << 1)
+#define MULTIBOOT_AOUT_KLUDGE           (1u << 16)
+#define MULTIBOOT_REQ_MASK              0x0000ffffu
+/* magic, flags, checksum, then the five address fields */
+#define MULTIBOOT_HEADER_LEN            32
 
 /* Contents of MICROVM_KERNEL_INFO_FILE: packed, little-endian */
 typedef struct QEMU_PACKED MicrovmKernelInfo {

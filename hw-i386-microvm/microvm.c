@@ -22,6 +22,12 @@
  * Optional, and only with ACPI, which is how the guest finds them: a
  * PCIe host bridge (pcie=on) and an xHCI USB controller (usb=on).
  *
+ * direct-boot=on skips the firmware: QEMU writes the boot structures
+ * and starts the vCPU at the entry of a PVH vmlinux or, in long mode,
+ * of a bzImage (microvm-direct.c).  boot-timer=on records host
+ * timestamps of the boot phases, readable with qom-get
+ * (microvm-timer.c).  Both are off by default.
+ *
  * The guest-visible addresses and IRQs match upstream QEMU's microvm,
  * so existing command lines and kernel command lines keep working.
  */
@@ -62,6 +68,8 @@
 #include "microvm-boot.h"
 #include "microvm-acpi.h"
 #include "microvm-fdt.h"
+#include "microvm-direct.h"
+#include "microvm-timer.h"
 
 /*
  * Guest-physical memory map.  Entries with size 0 are sized at run time
@@ -73,6 +81,13 @@ const MemMapEntry microvm_memmap[MICROVM_MEM__COUNT] = {
     [MICROVM_MEM_LOW_RAM] =         { 0x00000000, 0x9fc00 },
     /* Extended BIOS data area, reserved in e820 */
     [MICROVM_MEM_EBDA] =            { 0x0009fc00, 1 * KiB },
+    /*
+     * direct-boot=on only, reserved in e820 then: the boot structures
+     * QEMU writes instead of the firmware (hvm_start_info or
+     * boot_params, memory map, command line, GDT, page tables, ACPI
+     * tables); see microvm-direct.c
+     */
+    [MICROVM_MEM_DIRECT_BOOT] =     { 0x000c0000, 128 * KiB },
     /* Read-only alias of the 64 KiB firmware ROM, reserved in e820 */
     [MICROVM_MEM_BIOS_ALIAS] =      { 0x000f0000, 64 * KiB },
 
@@ -85,6 +100,11 @@ const MemMapEntry microvm_memmap[MICROVM_MEM__COUNT] = {
     [MICROVM_MEM_PCIE_MMIO] =       { 0xc0000000, 512 * MiB },
     /* PCIe ECAM, 256 buses (pcie=on) */
     [MICROVM_MEM_PCIE_ECAM] =       { 0xe0000000, 256 * MiB },
+    /*
+     * Boot-timer userspace marker (boot-timer=on): the guest writes 123
+     * (any width) at the base; reads return 0.  See microvm-timer.c
+     */
+    [MICROVM_MEM_BOOT_TIMER] =      { 0xfe800000, 4 * KiB },
     /* xHCI USB controller registers (usb=on) */
     [MICROVM_MEM_XHCI] =            { 0xfe900000, 64 * KiB },
     /* ACPI generic event device: event selector (acpi=on) */
@@ -173,6 +193,8 @@ const MemMapEntry microvm_ioports[MICROVM_IO__COUNT] = {
     [MICROVM_IO_PORT61] =       { 0x061, 1 },
     /* MC146818 RTC / CMOS */
     [MICROVM_IO_RTC] =          { 0x070, 2 },
+    /* POST port: firmware boot-phase markers (boot-timer=on) */
+    [MICROVM_IO_POST] =         { 0x080, 1 },
     /* i8259 slave */
     [MICROVM_IO_PIC_SLAVE] =    { 0x0a0, 2 },
     /* 16550 UART (ttyS0) */
@@ -216,6 +238,12 @@ static void microvm_memory_init(MicrovmMachineState *mms)
 
     e820_add_entry(low->base, low->size, E820_RAM);
     e820_add_entry(ebda->base, ebda->size, E820_RESERVED);
+    if (mms->direct_boot) {
+        const MemMapEntry *direct =
+            &microvm_memmap[MICROVM_MEM_DIRECT_BOOT];
+
+        e820_add_entry(direct->base, direct->size, E820_RESERVED);
+    }
     e820_add_entry(rom->base, rom->size, E820_RESERVED);
     e820_add_entry(ram_main->base,
                    x86ms->below_4g_mem_size - ram_main->base, E820_RAM);
@@ -582,6 +610,10 @@ static void microvm_check_options(MicrovmMachineState *mms)
     }
     mms->irqs = microvm_irqmap[mms->irq_layout];
     mms->virtio_transports = microvm_virtio_transports[mms->irq_layout];
+
+    if (mms->direct_boot) {
+        microvm_direct_check(mms);
+    }
 }
 
 static void microvm_machine_done(Notifier *notifier, void *data)
@@ -594,12 +626,16 @@ static void microvm_machine_done(Notifier *notifier, void *data)
         g_autofree char *cmdline = microvm_kernel_cmdline(mms);
 
         microvm_boot_set_cmdline(x86ms->fw_cfg, cmdline);
+        if (mms->direct_boot) {
+            microvm_direct_setup(mms, cmdline);
+        }
     }
     if (x86_machine_is_acpi_enabled(x86ms)) {
         microvm_acpi_setup(mms);
     }
     microvm_fdt_setup(mms);
     fw_cfg_add_e820(x86ms->fw_cfg);
+    microvm_boot_timer_machine_ready(mms);
 }
 
 /* system_powerdown: press the ACPI power button (no ACPI: nothing to do) */
@@ -624,6 +660,7 @@ static void microvm_machine_init(MachineState *machine)
     microvm_memory_init(mms);
     x86_cpus_init(x86ms, CPU_VERSION_LATEST);
     microvm_devices_init(mms);
+    microvm_boot_timer_init(mms);
     microvm_fw_cfg_init(mms);
 
     mms->machine_done.notify = microvm_machine_done;
@@ -634,12 +671,17 @@ static void microvm_machine_init(MachineState *machine)
 
 static void microvm_machine_reset(MachineState *machine, ResetType type)
 {
+    MicrovmMachineState *mms = MICROVM_MACHINE(machine);
     CPUState *cs;
 
     qemu_devices_reset(type);
     CPU_FOREACH(cs) {
         x86_cpu_after_reset(X86_CPU(cs));
     }
+    if (mms->direct_boot) {
+        microvm_direct_reset(mms);
+    }
+    microvm_boot_timer_reset(mms);
 }
 
 /* CPUs are the only devices wired through the machine's hotplug handler */
@@ -733,9 +775,31 @@ static void microvm_set_auto_kernel_cmdline(Object *obj, bool value,
     MICROVM_MACHINE(obj)->auto_kernel_cmdline = value;
 }
 
+static bool microvm_get_boot_timer(Object *obj, Error **errp)
+{
+    return MICROVM_MACHINE(obj)->boot_timer_on;
+}
+
+static void microvm_set_boot_timer(Object *obj, bool value, Error **errp)
+{
+    MICROVM_MACHINE(obj)->boot_timer_on = value;
+}
+
+static bool microvm_get_direct_boot(Object *obj, Error **errp)
+{
+    return MICROVM_MACHINE(obj)->direct_boot;
+}
+
+static void microvm_set_direct_boot(Object *obj, bool value, Error **errp)
+{
+    MICROVM_MACHINE(obj)->direct_boot = value;
+}
+
 static void microvm_instance_init(Object *obj)
 {
     MicrovmMachineState *mms = MICROVM_MACHINE(obj);
+
+    microvm_boot_timer_start(mms);
 
     mms->rtc = ON_OFF_AUTO_AUTO;
     mms->pcie = ON_OFF_AUTO_AUTO;
@@ -828,6 +892,29 @@ static void microvm_class_init(ObjectClass *oc, void *data)
         MICROVM_MACHINE_AUTO_KERNEL_CMDLINE,
         "Append virtio_mmio.device= entries for the used transports "
         "to the kernel command line");
+
+    object_class_property_add_bool(oc, MICROVM_MACHINE_BOOT_TIMER,
+                                   microvm_get_boot_timer,
+                                   microvm_set_boot_timer);
+    object_class_property_set_description(oc, MICROVM_MACHINE_BOOT_TIMER,
+        "Time the boot phases: firmware markers on I/O port 0x80, guest "
+        "writes 123 to 0xfe800000 when userspace is up (default off)");
+
+    object_class_property_add(oc, MICROVM_MACHINE_BOOT_TIMER_PHASES,
+                              "list", microvm_boot_timer_get_phases,
+                              NULL, NULL, NULL);
+    object_class_property_set_description(oc,
+        MICROVM_MACHINE_BOOT_TIMER_PHASES,
+        "Boot phases of the latest boot (boot-timer=on), read-only: "
+        "phase, host-ns (QEMU_CLOCK_HOST), since-start-ns");
+
+    object_class_property_add_bool(oc, MICROVM_MACHINE_DIRECT_BOOT,
+                                   microvm_get_direct_boot,
+                                   microvm_set_direct_boot);
+    object_class_property_set_description(oc, MICROVM_MACHINE_DIRECT_BOOT,
+        "Start the vCPU at the entry of the -kernel (PVH vmlinux or "
+        "64-bit bzImage) with the boot structures in place; no firmware "
+        "runs (default off)");
 }
 
 static const TypeInfo microvm_machine_type = {

@@ -25,12 +25,14 @@ enum {
     /* Low memory: below 1 MiB */
     MICROVM_MEM_LOW_RAM,
     MICROVM_MEM_EBDA,
+    MICROVM_MEM_DIRECT_BOOT,
     MICROVM_MEM_BIOS_ALIAS,
     /* Main memory: 1 MiB up to the 32-bit MMIO hole */
     MICROVM_MEM_RAM_BELOW_4G,
     /* 32-bit MMIO hole: 3 GiB up to 4 GiB */
     MICROVM_MEM_PCIE_MMIO,
     MICROVM_MEM_PCIE_ECAM,
+    MICROVM_MEM_BOOT_TIMER,
     MICROVM_MEM_XHCI,
     MICROVM_MEM_GED,
     MICROVM_MEM_GED_REGS,
@@ -77,6 +79,7 @@ enum {
     MICROVM_IO_PIT,
     MICROVM_IO_PORT61,
     MICROVM_IO_RTC,
+    MICROVM_IO_POST,
     MICROVM_IO_PIC_SLAVE,
     MICROVM_IO_SERIAL,
     MICROVM_IO_FW_CFG,
@@ -106,6 +109,11 @@ extern const MemMapEntry microvm_ioports[MICROVM_IO__COUNT];
 #define MICROVM_MACHINE_ISA_SERIAL          "isa-serial"
 #define MICROVM_MACHINE_OPTION_ROMS         "x-option-roms"
 #define MICROVM_MACHINE_AUTO_KERNEL_CMDLINE "auto-kernel-cmdline"
+#define MICROVM_MACHINE_BOOT_TIMER          "boot-timer"
+#define MICROVM_MACHINE_BOOT_TIMER_PHASES   "boot-timer-phases"
+#define MICROVM_MACHINE_DIRECT_BOOT         "direct-boot"
+
+typedef struct MicrovmBootTimer MicrovmBootTimer;
 
 struct MicrovmMachineClass {
     X86MachineClass parent_class;
@@ -121,6 +129,8 @@ struct MicrovmMachineState {
     bool isa_serial;
     bool option_roms;
     bool auto_kernel_cmdline;
+    bool boot_timer_on;
+    bool direct_boot;
 
     /* State */
     MicrovmIrqLayout irq_layout;
@@ -133,6 +143,16 @@ struct MicrovmMachineState {
     struct GPEXConfig gpex;     /* PCIe host (pcie=on: bus != NULL) */
     Notifier machine_done;
     Notifier powerdown_req;
+    int64_t boot_timer_start_ns;    /* QEMU_CLOCK_REALTIME at creation */
+    MicrovmBootTimer *boot_timer;   /* boot-timer=on */
+    /* The PVH kernel microvm_boot_load() placed (entry 0: none) */
+    uint64_t kernel_entry;
+    uint64_t kernel_load_start;
+    uint64_t kernel_load_end;
+    /* direct-boot=on */
+    uint64_t direct_start_info;     /* hvm_start_info or boot_params */
+    uint8_t *bzimage_setup;         /* bzImage: a copy of its setup code */
+    uint64_t bzimage_setup_len;
 };
 
 #define TYPE_MICROVM_MACHINE   MACHINE_TYPE_NAME("microvm")
