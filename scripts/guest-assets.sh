@@ -251,6 +251,7 @@ cat > "$root/init" <<'INIT'
 # microvm test guest init.  Kernel command line switches:
 #   microvm.test=1   print facts, then reboot -f (QEMU -no-reboot exits)
 #   microvm.end=poweroff  with microvm.test=1: poweroff -f instead (ACPI)
+#   microvm.boot-timer=ADDR  write 123 to ADDR (the boot timer's marker)
 #   (otherwise)      print facts, then an interactive shell on the console
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -278,14 +279,18 @@ done
 
 test_mode=0
 end=reboot
+boot_timer=
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         microvm.test=1) test_mode=1 ;;
         microvm.end=poweroff) end=poweroff ;;
+        microvm.boot-timer=*) boot_timer=${arg#microvm.boot-timer=} ;;
     esac
 done
 
 echo "MICROVM-USERSPACE-OK"
+# The machine's boot timer (-M microvm,boot-timer=on): userspace is up
+[ -z "$boot_timer" ] || devmem "$boot_timer" 8 123
 echo "MICROVM-FACT uname-r=$(uname -r)"
 echo "MICROVM-FACT nproc=$(nproc)"
 echo "MICROVM-FACT memtotal-kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"

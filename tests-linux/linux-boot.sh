@@ -61,6 +61,12 @@ TESTS=(
     "acpi-on-poweroff|acpi=on: the guest's poweroff -f ends QEMU with status 0"
     "acpi-on-5g|acpi=on: -m 5G: the guest sees RAM above 4 GiB"
     "bzimage-acpi-on-smp4|acpi=on: bzImage with -smp 4 sees 4 CPUs and its disk"
+    "direct-pvh-acpi-on|direct-boot, acpi=on: PVH vmlinux with 2 CPUs and virtio-net"
+    "direct-pvh-acpi-off|direct-boot, acpi=off: PVH vmlinux reaches userspace"
+    "direct-bzimage-acpi-on|direct-boot, acpi=on: bzImage (64-bit entry) with 2 CPUs and virtio-net"
+    "direct-bzimage-acpi-off|direct-boot, acpi=off: bzImage reaches userspace"
+    "boot-timer|boot-timer: the guest's marker prints ordered, non-zero phases"
+    "direct-reboot|direct-boot: a guest reboot boots the kernel again"
 )
 
 if [ $list_only = 1 ]; then
@@ -89,7 +95,8 @@ boot() {
     local mem=${MEM:-1G}
     log="$LOG_DIR/$id.log"
     append="$BASE_APPEND${extra:+ $extra}"
-    local cmd=("$QEMU" -M "$mopts")
+    local cmd=("$QEMU" -M "$mopts") no_reboot=(-no-reboot)
+    [ "${REBOOTS:-0}" = 0 ] || no_reboot=()
     [ -z "$BIOS" ] || cmd+=(-bios "$BIOS")
     cmd+=(-kernel "$kernel" -initrd "$GUEST_DIR/initramfs.cpio.gz"
         -append "$append"
@@ -97,12 +104,28 @@ boot() {
         -netdev "user,id=net0" -device "virtio-net-device,netdev=net0"
         -drive "id=test,file=$GUEST_DIR/disk.img,format=raw,if=none,readonly=on"
         -device "virtio-blk-device,drive=test"
-        -nographic -serial stdio -no-reboot)
+        -nographic -serial stdio "${no_reboot[@]}")
     echo "# $id: ${cmd[*]}"
     start=$EPOCHREALTIME
     rc=0
-    timeout --kill-after=10 "$BOOT_TIMEOUT" "${cmd[@]}" </dev/null >"$log" 2>&1 ||
-        rc=$?
+    if [ "${REBOOTS:-0}" = 0 ]; then
+        timeout --kill-after=10 "$BOOT_TIMEOUT" "${cmd[@]}" </dev/null \
+            >"$log" 2>&1 || rc=$?
+    else
+        # Let the guest reboot until REBOOTS+1 boots reached userspace
+        # (bounded by BOOT_TIMEOUT), then stop QEMU.
+        local pid waited=0
+        "${cmd[@]}" </dev/null >"$log" 2>&1 &
+        pid=$!
+        while [ "$(grep -c '^MICROVM-USERSPACE-OK' "$log")" -le "$REBOOTS" ] &&
+                kill -0 "$pid" 2>/dev/null &&
+                [ "$waited" -lt $((BOOT_TIMEOUT * 2)) ]; do
+            sleep 0.5
+            waited=$((waited + 1))
+        done
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
     secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
     echo "# $id: QEMU exit status $rc after ${secs}s"
 }
@@ -223,6 +246,47 @@ run_case() {
             check_booted
             check "nproc is '$(fact nproc)', expected 4" test "$(fact nproc)" = 4
             check "no /dev/vda in the guest" test "$(fact vda)" = yes ;;
+        direct-pvh-acpi-on|direct-bzimage-acpi-on)
+            local k=$GUEST_DIR/vmlinux
+            [ "$id" = direct-pvh-acpi-on ] || k=$GUEST_DIR/vmlinuz
+            boot "$id" microvm,acpi=on,direct-boot=on 2 "$k" ""
+            check_booted
+            check "nproc is '$(fact nproc)', expected 2" test "$(fact nproc)" = 2
+            check "no eth0 in the guest" test "$(fact eth0)" = yes
+            check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
+        direct-pvh-acpi-off|direct-bzimage-acpi-off)
+            local k=$GUEST_DIR/vmlinux
+            [ "$id" = direct-pvh-acpi-off ] || k=$GUEST_DIR/vmlinuz
+            boot "$id" microvm,acpi=off,direct-boot=on 1 "$k" ""
+            check_booted
+            check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
+        boot-timer)
+            local line ms prev=0 p ok=1
+            boot "$id" microvm,boot-timer=on 1 "$GUEST_DIR/vmlinux" \
+                microvm.boot-timer=0xfe800000
+            check_booted
+            line=$(grep -o 'microvm boot-timer: .*' "$log" | head -n1)
+            check "no 'microvm boot-timer:' line on stderr" test -n "$line"
+            for p in machine-ready cpu-start fw-entry fw-handoff userspace; do
+                ms=$(echo "$line" | sed -n "s/.* $p=\([0-9.]*\).*/\1/p")
+                if [ -z "$ms" ] || ! awk -v a="$prev" -v b="$ms" \
+                        'BEGIN { exit !(b > 0 && b >= a) }'; then
+                    ok=0
+                    break
+                fi
+                prev=$ms
+            done
+            check "phases missing, zero or out of order in '$line'" \
+                test "$ok" = 1 ;;
+        direct-reboot)
+            local boots
+            REBOOTS=2 boot "$id" microvm,direct-boot=on 1 \
+                "$GUEST_DIR/vmlinux" ""
+            boots=$(grep -c '^MICROVM-USERSPACE-OK' "$log" || true)
+            check "$boots boots reached userspace, expected 3 (2 reboots)" \
+                test "$boots" -ge 3
+            check "the kernel did not restart between boots" \
+                grep -q 'reboot: Restarting system' "$log" ;;
         *) die "internal: no case $id" ;;
     esac
 }
