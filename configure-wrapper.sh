@@ -36,6 +36,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+mkdir -p "$build"
+src=$(cd "$src" 2>/dev/null && pwd) || src=$src
+build=$(cd "$build" && pwd)
 [ -x "$src/configure" ] || {
     echo "error: $src has no configure script; run scripts/apply-overlay.sh" >&2
     exit 1
