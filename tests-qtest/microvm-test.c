@@ -26,6 +26,7 @@
 #include "elf.h"
 #include "standard-headers/linux/qemu_fw_cfg.h"
 #include "microvm-payloads/pvh-check.h"
+#include "microvm-payloads/boot-check.h"
 
 #define FW_CFG_IO_BASE          0x510
 #define FW_CFG_DMA_ADDR_HI      (FW_CFG_IO_BASE + 4)
@@ -130,6 +131,24 @@ static const char *payload_path(void)
 {
 #ifdef MICROVM_PVH_CHECK
     return MICROVM_PVH_CHECK;
+#else
+    return NULL;
+#endif
+}
+
+static const char *bzimage_path(void)
+{
+#ifdef MICROVM_BZIMAGE_CHECK
+    return MICROVM_BZIMAGE_CHECK;
+#else
+    return NULL;
+#endif
+}
+
+static const char *multiboot_path(void)
+{
+#ifdef MICROVM_MULTIBOOT_CHECK
+    return MICROVM_MULTIBOOT_CHECK;
 #else
     return NULL;
 #endif
@@ -1262,6 +1281,11 @@ typedef enum BadKernel {
     KERNEL_BZ_VERSION_209,      /* protocol 2.09 */
     KERNEL_BZ_SETUP_PAST_EOF,   /* setup_sects reach past the end */
     KERNEL_BZ_TRUNCATED,        /* cut inside the setup header */
+    KERNEL_MB_GOOD,             /* multiboot-check */
+    KERNEL_MB_CHECKSUM,         /* header checksum off by one */
+    KERNEL_MB_LOAD_END_BEFORE,  /* load_end_addr below load_addr */
+    KERNEL_MB_LOAD_LOW,         /* the whole image moved below 1 MiB */
+    KERNEL_MB_ENTRY_OUTSIDE,    /* entry_addr past the loaded bytes */
 } BadKernel;
 
 typedef struct BadOptionCase {
@@ -1313,6 +1337,15 @@ static const BadOptionCase bad_option_cases[] = {
       "setup_sects", 1 },
     { "bzimage-truncated-header", "microvm", KERNEL_BZ_TRUNCATED, false,
       "truncated", 1 },
+    { "multiboot-control", "microvm", KERNEL_MB_GOOD, false, NULL, 0 },
+    { "multiboot-checksum", "microvm", KERNEL_MB_CHECKSUM, false,
+      "checksum", 1 },
+    { "multiboot-load-end-before-load", "microvm",
+      KERNEL_MB_LOAD_END_BEFORE, false, "load_end_addr", 1 },
+    { "multiboot-below-1M", "microvm", KERNEL_MB_LOAD_LOW, false,
+      "not in RAM", 1 },
+    { "multiboot-entry-outside", "microvm", KERNEL_MB_ENTRY_OUTSIDE, false,
+      "entry_addr", 1 },
 };
 
 /* Write the kernel image of @kind into @dir; returns its path */
@@ -1325,6 +1358,41 @@ static char *make_kernel(const char *dir, BadKernel kind, const char *good)
 
     if (kind == KERNEL_NOT_ELF) {
         g_assert_true(g_file_set_contents(path, text, -1, NULL));
+        return path;
+    }
+    if (kind >= KERNEL_MB_GOOD) {
+        g_autofree uint8_t *mb = NULL;
+        /* the a.out-kludge header of multiboot-check, at offset 0 */
+        uint32_t load_addr, delta = MB_CHECK_LOAD_ADDR - 512 * KiB;
+
+        g_assert_true(g_file_get_contents(multiboot_path(), (char **)&mb,
+                                          &size, NULL));
+        g_assert_cmphex(ldl_le_p(mb), ==, MB_HEADER_MAGIC);
+        load_addr = ldl_le_p(mb + 16);
+        g_assert_cmphex(load_addr, ==, MB_CHECK_LOAD_ADDR);
+        switch (kind) {
+        case KERNEL_MB_GOOD:
+            break;
+        case KERNEL_MB_CHECKSUM:
+            stl_le_p(mb + 8, ldl_le_p(mb + 8) + 1);
+            break;
+        case KERNEL_MB_LOAD_END_BEFORE:
+            stl_le_p(mb + 20, load_addr - 16);
+            break;
+        case KERNEL_MB_LOAD_LOW:
+            /* header_addr, load_addr, bss_end_addr, entry_addr */
+            stl_le_p(mb + 12, ldl_le_p(mb + 12) - delta);
+            stl_le_p(mb + 16, ldl_le_p(mb + 16) - delta);
+            stl_le_p(mb + 24, ldl_le_p(mb + 24) - delta);
+            stl_le_p(mb + 28, ldl_le_p(mb + 28) - delta);
+            break;
+        case KERNEL_MB_ENTRY_OUTSIDE:
+            stl_le_p(mb + 28, load_addr + size);
+            break;
+        default:
+            g_assert_not_reached();
+        }
+        g_assert_true(g_file_set_contents(path, (char *)mb, size, NULL));
         return path;
     }
     if (kind >= KERNEL_BZ_GOOD) {
@@ -1425,6 +1493,10 @@ static void test_bad_option(const void *opaque)
     g_assert_nonnull(qemu);
     if (c->kernel != KERNEL_NONE && c->kernel < KERNEL_BZ_GOOD && !payload) {
         g_test_skip("pvh-check payload not built on this host");
+        return;
+    }
+    if (c->kernel >= KERNEL_MB_GOOD && !multiboot_path()) {
+        g_test_skip("multiboot-check payload not built on this host");
         return;
     }
     dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
@@ -1934,6 +2006,448 @@ static void test_pvh_lapic_version(void)
     boot_finish(&b);
 }
 
+/* ---- Firmware conformance: boot bzimage-check and multiboot-check ---- */
+
+typedef struct FlatCase {
+    const char *name;
+    const char *mem;
+    uint64_t mem_size;
+    bool acpi;
+} FlatCase;
+
+static const FlatCase flat_cases[] = {
+    { "128M", "128M", 128 * MiB, true },
+    { "5G", "5G", 5 * GiB, true },
+    { "128M-acpi-off", "128M", 128 * MiB, false },
+    { "5G-acpi-off", "5G", 5 * GiB, false },
+};
+
+typedef struct FlatBoot {
+    QTestState *qts;
+    char *dir;
+    char *initrd;
+    char *serial;
+    const FlatCase *c;
+    uint8_t r[B_SIZE];      /* the payload's result block */
+} FlatBoot;
+
+static uint32_t f32(const FlatBoot *b, int off)
+{
+    return ldl_le_p(b->r + off);
+}
+
+/*
+ * Boot the firmware with @kernel (a bzimage-check or multiboot-check
+ * image), an initrd and BOOT_APPEND, and wait (bounded) for the "done"
+ * marker of the result block at @result; on a timeout, fail saying how
+ * far the guest got and what the firmware printed.
+ */
+static bool boot_flat(FlatBoot *b, const FlatCase *c, const char *kernel,
+                      uint64_t result)
+{
+    gint64 deadline;
+    uint32_t done = 0;
+
+    memset(b, 0, sizeof(*b));
+    b->c = c;
+    if (!kernel) {
+        g_test_skip("boot-check payloads not built on this host");
+        return false;
+    }
+    if (!qtest_has_accel("tcg")) {
+        g_test_skip("TCG not available");
+        return false;
+    }
+    b->dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
+    g_assert_nonnull(b->dir);
+    b->initrd = make_initrd(b->dir, BOOT_INITRD_LEN);
+    b->serial = g_build_filename(b->dir, "serial.log", NULL);
+    b->qts = qtest_initf("-M microvm%s -nodefaults -accel tcg "
+                         "-no-reboot -no-shutdown -smp 1 -m %s "
+                         "-serial file:%s -kernel %s -initrd %s "
+                         "-append '%s'", c->acpi ? "" : ",acpi=off",
+                         c->mem, b->serial, kernel, b->initrd, BOOT_APPEND);
+
+    deadline = g_get_monotonic_time() + BOOT_TIMEOUT_S * G_USEC_PER_SEC;
+    do {
+        done = qtest_readl(b->qts, result + B_DONE);
+        if (done == PVH_CHECK_DONE_MAGIC) {
+            break;
+        }
+        g_usleep(10 * 1000);
+    } while (g_get_monotonic_time() < deadline);
+
+    if (done != PVH_CHECK_DONE_MAGIC) {
+        g_autofree char *log = NULL;
+        uint32_t entry = qtest_readl(b->qts, result + B_ENTRY);
+
+        g_file_get_contents(b->serial, &log, NULL, NULL);
+        g_test_message("payload not done after %d s: entry marker 0x%08x "
+                       "(%s), serial output: %s", BOOT_TIMEOUT_S, entry,
+                       entry == PVH_CHECK_ENTRY_MAGIC ?
+                       "payload entered" : "payload never entered",
+                       log ? log : "(none)");
+    }
+    g_assert_cmphex(done, ==, PVH_CHECK_DONE_MAGIC);
+    qtest_memread(b->qts, result, b->r, B_SIZE);
+    g_assert_cmphex(f32(b, B_ENTRY), ==, PVH_CHECK_ENTRY_MAGIC);
+    return true;
+}
+
+static bool boot_bzimage_check(FlatBoot *b, const void *opaque)
+{
+    return boot_flat(b, opaque, bzimage_path(), BZ_CHECK_RESULT_ADDR);
+}
+
+static bool boot_multiboot_check(FlatBoot *b, const void *opaque)
+{
+    return boot_flat(b, opaque, multiboot_path(), MB_CHECK_RESULT_ADDR);
+}
+
+static void flat_finish(FlatBoot *b)
+{
+    if (b->qts) {
+        qtest_quit(b->qts);
+    }
+    if (b->initrd) {
+        unlink(b->initrd);
+    }
+    if (b->serial) {
+        unlink(b->serial);
+    }
+    if (b->dir) {
+        rmdir(b->dir);
+    }
+    g_free(b->initrd);
+    g_free(b->serial);
+    g_free(b->dir);
+}
+
+/* Paging off, interrupts off, flat 32-bit segments with selectors @cs/@ds */
+static void assert_flat_entry(const FlatBoot *b, uint32_t cs, uint32_t ds)
+{
+    uint32_t cr0 = f32(b, B_CR0);
+    uint32_t eflags = f32(b, B_EFLAGS);
+
+    g_test_message("cr0 0x%08x cr4 0x%08x eflags 0x%08x cs 0x%x ds 0x%x "
+                   "es 0x%x ss 0x%x eip 0x%x", cr0, f32(b, B_CR4), eflags,
+                   f32(b, B_CS), f32(b, B_DS), f32(b, B_ES), f32(b, B_SS),
+                   f32(b, B_EIP));
+    g_assert_cmphex(cr0 & CR0_PE, ==, CR0_PE);
+    g_assert_cmphex(cr0 & ~(CR0_PE | CR0_ET), ==, 0);
+    g_assert_cmphex(f32(b, B_CR4), ==, 0);
+    g_assert_cmphex(eflags & (EFLAGS_VM | EFLAGS_IF | EFLAGS_TF), ==, 0);
+    g_assert_cmphex(f32(b, B_CS), ==, cs);
+    g_assert_cmphex(f32(b, B_DS), ==, ds);
+    g_assert_cmphex(f32(b, B_ES), ==, ds);
+    g_assert_cmphex(f32(b, B_SS), ==, ds);
+    assert_flat_segment("cs", ldq_le_p(b->r + B_DESC_CS), true);
+    assert_flat_segment("ds", ldq_le_p(b->r + B_DESC_DS), false);
+    assert_flat_segment("es", ldq_le_p(b->r + B_DESC_ES), false);
+    assert_flat_segment("ss", ldq_le_p(b->r + B_DESC_SS), false);
+}
+
+/*
+ * A memory map handed to a kernel: the machine's e820 (that of the
+ * contract) with, when ACPI is on, the firmware's table range cut out as
+ * reserved (the XSDT in it); entry for entry otherwise (one CPU: no MP
+ * table).  @got is sorted here.
+ */
+static void assert_kernel_map(FlatBoot *b, E820Entry *got, int n,
+                              uint64_t rsdp)
+{
+    E820Entry e820[E820_MAX_ENTRIES], want[E820_MAX_ENTRIES];
+    QFWCFG *fw_cfg;
+    int n_e820, n_want, a, j;
+
+    for (a = 1; a < n; a++) {
+        for (j = a; j > 0 && got[j - 1].addr > got[j].addr; j--) {
+            E820Entry t = got[j];
+            got[j] = got[j - 1];
+            got[j - 1] = t;
+        }
+    }
+    fw_cfg = pc_fw_cfg_init(b->qts);
+    n_e820 = fw_cfg_e820(fw_cfg, e820, E820_MAX_ENTRIES);
+    pc_fw_cfg_uninit(fw_cfg);
+    n_want = expected_e820(b->c->mem_size, want);
+    assert_e820_equal(e820, n_e820, want, n_want);
+    if (b->c->acpi) {
+        E820Entry r = table_range(got, n, e820, n_e820);
+        uint64_t xsdt;
+
+        g_assert_cmphex(rsdp, !=, 0);
+        xsdt = assert_rsdp(b->qts, rsdp);
+        g_assert_cmphex(xsdt, >=, r.addr);
+        g_assert_cmphex(xsdt, <, r.addr + r.size);
+        n_want = e820_carve(e820, n_e820, &r, want);
+        assert_e820_equal(got, n, want, n_want);
+    } else {
+        assert_e820_equal(got, n, e820, n_e820);
+    }
+}
+
+/* 32-bit boot protocol: __BOOT_CS 0x10, __BOOT_DS 0x18, ESI boot_params */
+static void test_bzimage_registers(const void *opaque)
+{
+    FlatBoot b;
+
+    if (boot_bzimage_check(&b, opaque)) {
+        assert_flat_entry(&b, 0x10, 0x18);
+        g_assert_cmphex(f32(&b, B_ESI), ==, 0x7000);
+        g_assert_cmphex(f32(&b, B_EBX), ==, 0);
+        g_assert_cmphex(f32(&b, B_EBP), ==, 0);
+        g_assert_cmphex(f32(&b, B_EDI), ==, 0);
+        /* not relocatable: entered at 1 MiB, which code32_start says */
+        g_assert_cmphex(f32(&b, B_EIP), ==, BZ_CHECK_LOAD_ADDR);
+        g_assert_cmphex(f32(&b, B_BOOT_PARAMS + BP_CODE32_START), ==,
+                        BZ_CHECK_LOAD_ADDR);
+    }
+    flat_finish(&b);
+}
+
+/* boot_params: the setup header from the file, the loader's fields */
+static void test_bzimage_boot_params(const void *opaque)
+{
+    g_autofree uint8_t *file = NULL;
+    const uint8_t *bp;
+    size_t flen;
+    FlatBoot b;
+
+    if (boot_bzimage_check(&b, opaque)) {
+        bp = b.r + B_BOOT_PARAMS;
+        g_assert_true(g_file_get_contents(bzimage_path(), (char **)&file,
+                                          &flen, NULL));
+        g_assert_cmpuint(flen, ==, BZ_CHECK_SETUP_LEN + BZ_CHECK_PM_LEN);
+        g_assert_cmphex(bp[BP_TYPE_OF_LOADER], ==, 0xff);
+        /* the header as in the file, but for what the loader fills in */
+        g_assert_cmpmem(bp + 0x1f1, BP_TYPE_OF_LOADER - 0x1f1,
+                        file + 0x1f1, BP_TYPE_OF_LOADER - 0x1f1);
+        g_assert_cmphex(bp[BP_LOADFLAGS] & 0x01, ==, 0x01);
+        g_assert_cmphex(ldl_le_p(bp + 0x22c), ==, BZ_CHECK_INITRD_MAX);
+        g_assert_cmphex(ldl_le_p(bp + 0x260), ==, BZ_CHECK_INIT_SIZE);
+        /* zero below the header but for the e820 and RSDP fields */
+        g_assert_cmphex(ldq_le_p(bp), ==, 0);
+        g_assert_cmphex(ldq_le_p(bp + 0x1e0), ==, 0);
+    }
+    flat_finish(&b);
+}
+
+static void test_bzimage_e820(const void *opaque)
+{
+    E820Entry got[BP_E820_MAX];
+    FlatBoot b;
+    int n, i;
+
+    if (boot_bzimage_check(&b, opaque)) {
+        const uint8_t *bp = b.r + B_BOOT_PARAMS;
+
+        n = bp[BP_E820_ENTRIES];
+        g_assert_cmpint(n, >, 0);
+        g_assert_cmpint(n, <=, E820_MAX_ENTRIES);
+        for (i = 0; i < n; i++) {
+            const uint8_t *e = bp + BP_E820_TABLE + i * 20;
+
+            got[i].addr = ldq_le_p(e);
+            got[i].size = ldq_le_p(e + 8);
+            got[i].type = ldl_le_p(e + 16);
+        }
+        assert_kernel_map(&b, got, n, ldq_le_p(bp + BP_ACPI_RSDP_ADDR));
+    }
+    flat_finish(&b);
+}
+
+/* acpi_rsdp_addr: a valid RSDP with ACPI, 0 without */
+static void test_bzimage_rsdp(const void *opaque)
+{
+    const FlatCase *c = opaque;
+    FlatBoot b;
+
+    if (boot_bzimage_check(&b, opaque)) {
+        uint64_t rsdp = ldq_le_p(b.r + B_BOOT_PARAMS + BP_ACPI_RSDP_ADDR);
+
+        if (c->acpi) {
+            char sig[4];
+
+            g_assert_cmphex(rsdp, !=, 0);
+            qtest_memread(b.qts, assert_rsdp(b.qts, rsdp), sig, 4);
+            g_assert_cmpmem(sig, 4, "XSDT", 4);
+        } else {
+            g_assert_cmphex(rsdp, ==, 0);
+        }
+    }
+    flat_finish(&b);
+}
+
+static void test_bzimage_cmdline(const void *opaque)
+{
+    FlatBoot b;
+
+    if (boot_bzimage_check(&b, opaque)) {
+        uint32_t ptr = f32(&b, B_BOOT_PARAMS + BP_CMD_LINE_PTR);
+
+        g_test_message("cmd_line_ptr 0x%x", ptr);
+        g_assert_cmphex(ptr, !=, 0);
+        /* in the low RAM the firmware keeps for the kernel's data */
+        g_assert_cmphex(ptr + sizeof(BOOT_APPEND), <=, 0x9fc00);
+        g_assert_cmpuint(f32(&b, B_CMDLINE_LEN), ==, strlen(BOOT_APPEND));
+        g_assert_cmpstr((const char *)b.r + B_CMDLINE, ==, BOOT_APPEND);
+    }
+    flat_finish(&b);
+}
+
+/*
+ * The initrd: the file's bytes, page-aligned in RAM below initrd_addr_max
+ * and clear of the kernel's [pref_address, + init_size)
+ */
+static void test_bzimage_initrd(const void *opaque)
+{
+    const FlatCase *c = opaque;
+    g_autofree char *file = NULL;
+    uint64_t addr, size;
+    size_t flen;
+    FlatBoot b;
+
+    if (boot_bzimage_check(&b, opaque)) {
+        g_assert_true(g_file_get_contents(b.initrd, &file, &flen, NULL));
+        addr = f32(&b, B_BOOT_PARAMS + BP_RAMDISK_IMAGE);
+        size = f32(&b, B_BOOT_PARAMS + BP_RAMDISK_SIZE);
+        g_test_message("initrd at 0x%" PRIx64 " +0x%" PRIx64, addr, size);
+        g_assert_cmpuint(size, ==, flen);
+        g_assert_cmpuint(f32(&b, B_INITRD_LEN), ==, flen);
+        g_assert_cmphex(f32(&b, B_INITRD_SUM), ==,
+                        fnv1a((uint8_t *)file, flen));
+        g_assert_cmphex(addr % 4096, ==, 0);
+        g_assert_cmphex(addr, >=, 1 * MiB);
+        g_assert_cmphex(addr + size, <=, MIN(c->mem_size, 3 * GiB));
+        g_assert_cmphex(addr + size - 1, <=, BZ_CHECK_INITRD_MAX);
+        g_assert_true(addr >= BZ_CHECK_LOAD_ADDR + BZ_CHECK_INIT_SIZE ||
+                      addr + size <= BZ_CHECK_LOAD_ADDR);
+    }
+    flat_finish(&b);
+}
+
+/* EAX magic, EBX multiboot_info, flat CS 0x08 and data 0x10, entry_addr */
+static void test_multiboot_registers(const void *opaque)
+{
+    g_autofree uint8_t *file = NULL;
+    size_t flen;
+    FlatBoot b;
+
+    if (boot_multiboot_check(&b, opaque)) {
+        g_assert_true(g_file_get_contents(multiboot_path(), (char **)&file,
+                                          &flen, NULL));
+        assert_flat_entry(&b, 0x08, 0x10);
+        g_assert_cmphex(f32(&b, B_EAX), ==, MB_BOOT_MAGIC);
+        g_assert_cmphex(f32(&b, B_EBX), ==, 0x6000);
+        /* the header's entry_addr */
+        g_assert_cmphex(f32(&b, B_EIP), ==, ldl_le_p(file + 28));
+    }
+    flat_finish(&b);
+}
+
+/* multiboot_info: flags, memory sizes from the map, boot loader name */
+static void test_multiboot_info(const void *opaque)
+{
+    FlatBoot b;
+
+    if (boot_multiboot_check(&b, opaque)) {
+        const uint8_t *mbi = b.r + B_MBI;
+        uint32_t flags = ldl_le_p(mbi + MBI_FLAGS);
+        uint64_t below = MIN(b.c->mem_size, 3 * GiB);
+
+        g_test_message("flags 0x%x mem_lower %u mem_upper %u", flags,
+                       ldl_le_p(mbi + MBI_MEM_LOWER),
+                       ldl_le_p(mbi + MBI_MEM_UPPER));
+        g_assert_cmphex(flags, ==, (1 << 0) | (1 << 2) | (1 << 3) |
+                        (1 << 6) | (1 << 9));
+        /* RAM at 0 is 0x9fc00 bytes; the table window is reserved above */
+        g_assert_cmpuint(ldl_le_p(mbi + MBI_MEM_LOWER), <=, 0x9fc00 / KiB);
+        g_assert_cmpuint(ldl_le_p(mbi + MBI_MEM_UPPER), ==,
+                         (below - 1 * MiB) / KiB);
+        g_assert_cmpstr((const char *)b.r + B_LOADER_NAME, ==,
+                        "qboot-microvm");
+    }
+    flat_finish(&b);
+}
+
+/* mmap: size-prefixed entries, the same map as a bzImage gets */
+static void test_multiboot_mmap(const void *opaque)
+{
+    E820Entry got[E820_MAX_ENTRIES];
+    FlatBoot b;
+    uint32_t len, off, mem_lower = 0;
+    int n = 0;
+
+    if (boot_multiboot_check(&b, opaque)) {
+        const uint8_t *mbi = b.r + B_MBI;
+        uint8_t rsdp_ptr[2];
+
+        len = ldl_le_p(mbi + MBI_MMAP_LENGTH);
+        g_assert_cmpuint(len, >, 0);
+        g_assert_cmpuint(len, <=, B_MMAP_MAX);
+        for (off = 0; off < len; n++) {
+            const uint8_t *m = b.r + B_MMAP + off;
+
+            g_assert_cmpint(n, <, E820_MAX_ENTRIES);
+            g_assert_cmpuint(ldl_le_p(m), ==, 20);
+            got[n].addr = ldq_le_p(m + 4);
+            got[n].size = ldq_le_p(m + 12);
+            got[n].type = ldl_le_p(m + 20);
+            if (got[n].addr == 0 && got[n].type == E820_RAM) {
+                mem_lower = got[n].size / KiB;
+            }
+            off += 24;
+        }
+        g_assert_cmpuint(off, ==, len);
+        /* mem_lower is the RAM entry at 0 of this map */
+        g_assert_cmpuint(ldl_le_p(mbi + MBI_MEM_LOWER), ==,
+                         MIN(mem_lower, 640));
+        /* the RSDP a multiboot kernel finds through the EBDA */
+        qtest_memread(b.qts, 0x40e, rsdp_ptr, 2);
+        assert_kernel_map(&b, got, n,
+                          b.c->acpi ? lduw_le_p(rsdp_ptr) * 16 : 0);
+    }
+    flat_finish(&b);
+}
+
+static void test_multiboot_cmdline(const void *opaque)
+{
+    FlatBoot b;
+
+    if (boot_multiboot_check(&b, opaque)) {
+        g_assert_cmphex(f32(&b, B_MBI + MBI_CMDLINE), !=, 0);
+        g_assert_cmpuint(f32(&b, B_CMDLINE_LEN), ==, strlen(BOOT_APPEND));
+        g_assert_cmpstr((const char *)b.r + B_CMDLINE, ==, BOOT_APPEND);
+    }
+    flat_finish(&b);
+}
+
+/* One module: the -initrd file's bytes and name, page-aligned above bss */
+static void test_multiboot_module(const void *opaque)
+{
+    g_autofree char *file = NULL;
+    uint32_t start, end;
+    size_t flen;
+    FlatBoot b;
+
+    if (boot_multiboot_check(&b, opaque)) {
+        g_assert_true(g_file_get_contents(b.initrd, &file, &flen, NULL));
+        g_assert_cmpuint(f32(&b, B_MBI + MBI_MODS_COUNT), ==, 1);
+        start = f32(&b, B_MOD + MOD_START);
+        end = f32(&b, B_MOD + MOD_END);
+        g_test_message("module at 0x%x-0x%x", start, end);
+        g_assert_cmpuint(end - start, ==, flen);
+        g_assert_cmpuint(f32(&b, B_INITRD_LEN), ==, flen);
+        g_assert_cmphex(f32(&b, B_INITRD_SUM), ==,
+                        fnv1a((uint8_t *)file, flen));
+        g_assert_cmphex(start % 4096, ==, 0);
+        g_assert_cmphex(start, >=, MB_CHECK_RESULT_ADDR + B_SIZE);
+        g_assert_cmpstr((const char *)b.r + B_MOD_STRING, ==, b.initrd);
+    }
+    flat_finish(&b);
+}
+
 /* ---- Registration ---- */
 
 static void add_option_tests(void)
@@ -1962,6 +2476,17 @@ static void add_boot_tests(const char *what, GTestDataFunc fn)
         g_autofree char *path = g_strdup_printf("/microvm/pvh/%s/%s", what,
                                                 boot_cases[i].name);
         qtest_add_data_func(path, &boot_cases[i], fn);
+    }
+}
+
+static void add_flat_tests(const char *what, GTestDataFunc fn)
+{
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(flat_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/microvm/%s/%s", what,
+                                                flat_cases[i].name);
+        qtest_add_data_func(path, &flat_cases[i], fn);
     }
 }
 
@@ -2076,6 +2601,17 @@ int main(int argc, char **argv)
     add_boot_tests("cmdline", test_pvh_cmdline);
     add_boot_tests("initrd", test_pvh_initrd);
     qtest_add_func("/microvm/pvh/lapic-version", test_pvh_lapic_version);
+    add_flat_tests("bzimage/registers", test_bzimage_registers);
+    add_flat_tests("bzimage/boot-params", test_bzimage_boot_params);
+    add_flat_tests("bzimage/e820", test_bzimage_e820);
+    add_flat_tests("bzimage/rsdp", test_bzimage_rsdp);
+    add_flat_tests("bzimage/cmdline", test_bzimage_cmdline);
+    add_flat_tests("bzimage/initrd", test_bzimage_initrd);
+    add_flat_tests("multiboot/registers", test_multiboot_registers);
+    add_flat_tests("multiboot/info", test_multiboot_info);
+    add_flat_tests("multiboot/mmap", test_multiboot_mmap);
+    add_flat_tests("multiboot/cmdline", test_multiboot_cmdline);
+    add_flat_tests("multiboot/module", test_multiboot_module);
 
     return g_test_run();
 }
