@@ -15,6 +15,7 @@
  *
  *   +0x00000  hvm_start_info (version 1) and the module list (PVH), or
  *             boot_params, the "zero page" (bzImage)
+ *   +0x00800  PVH: the GDT the entry selectors name, with a 32-bit TSS
  *   +0x01000  PVH: the memory map (the machine's e820, sorted);
  *             bzImage: the GDT
  *   +0x02000  the kernel command line, NUL-terminated
@@ -64,6 +65,7 @@
 #define DIRECT_MEMMAP           0x01000
 #define DIRECT_MEMMAP_END       0x02000
 #define DIRECT_GDT              0x01000
+#define DIRECT_PVH_GDT          0x00800
 #define DIRECT_CMDLINE          0x02000
 #define DIRECT_CMDLINE_END      0x04000
 #define DIRECT_PAGE_TABLES      0x04000
@@ -78,6 +80,9 @@
 /* __BOOT_CS and __BOOT_DS (the PVH entry reloads its own GDT) */
 #define DIRECT_SEL_CODE         0x10
 #define DIRECT_SEL_DATA         0x18
+/* PVH: TR must name a 32-bit TSS (base and limit unspecified) */
+#define DIRECT_SEL_TSS          0x20
+#define DIRECT_PVH_GDT_ENTRIES  5
 #define DIRECT_GDT_ENTRIES      4
 
 #define DIRECT_CODE_FLAGS       (DESC_P_MASK | DESC_S_MASK | DESC_CS_MASK | \
@@ -214,9 +219,15 @@ static void direct_setup_pvh(MicrovmMachineState *mms, uint8_t *buf,
     struct hvm_start_info *info = (void *)(buf + DIRECT_START_INFO);
     struct hvm_modlist_entry *mod = (void *)(buf + DIRECT_MODLIST);
     struct hvm_memmap_table_entry *map = (void *)(buf + DIRECT_MEMMAP);
+    uint64_t *gdt = (uint64_t *)(buf + DIRECT_PVH_GDT);
     g_autofree struct e820_entry *e820 = NULL;
     uint64_t initrd, initrd_len;
     int i, n;
+
+    /* Flat 4 GiB 32-bit code and data, a busy 32-bit TSS at base 0 */
+    gdt[DIRECT_SEL_CODE / 8] = cpu_to_le64(0x00cf9b000000ffffULL);
+    gdt[DIRECT_SEL_DATA / 8] = cpu_to_le64(0x00cf93000000ffffULL);
+    gdt[DIRECT_SEL_TSS / 8] = cpu_to_le64(0x00008b0000000067ULL);
 
     e820 = direct_e820((DIRECT_MEMMAP_END - DIRECT_MEMMAP) / sizeof(*map),
                        &n);
@@ -425,9 +436,15 @@ void microvm_direct_reset(MicrovmMachineState *mms)
         direct_load_segments(env, DIRECT_CODE_FLAGS | DESC_L_MASK);
         env->regs[R_ESI] = mms->direct_start_info;
     } else {
+        env->gdt.base = base + DIRECT_PVH_GDT;
+        env->gdt.limit = DIRECT_PVH_GDT_ENTRIES * 8 - 1;
         cpu_x86_update_cr0(env, CR0_PE_MASK | CR0_ET_MASK);
         cpu_x86_update_cr4(env, 0);
         direct_load_segments(env, DIRECT_CODE_FLAGS | DESC_B_MASK);
+        env->tr.selector = DIRECT_SEL_TSS;
+        env->tr.base = 0;
+        env->tr.limit = 0x67;
+        env->tr.flags = DESC_P_MASK | (11 << DESC_TYPE_SHIFT);
         env->regs[R_EBX] = mms->direct_start_info;
     }
     env->eip = mms->kernel_entry;

@@ -23,6 +23,7 @@
 #include "qemu/bswap.h"
 #include "qemu/units.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "elf.h"
 #include "standard-headers/linux/qemu_fw_cfg.h"
 #include "microvm-payloads/pvh-check.h"
@@ -1299,6 +1300,8 @@ typedef struct BadOptionCase {
      */
     const char *expect;
     int exit_code;
+    bool bios;                  /* -bios with some file */
+    int smp;                    /* -smp; 0: the default */
 } BadOptionCase;
 
 static const BadOptionCase bad_option_cases[] = {
@@ -1346,6 +1349,16 @@ static const BadOptionCase bad_option_cases[] = {
       "not in RAM", 1 },
     { "multiboot-entry-outside", "microvm", KERNEL_MB_ENTRY_OUTSIDE, false,
       "entry_addr", 1 },
+    { "direct-boot-control", "microvm,direct-boot=on", KERNEL_GOOD, false,
+      NULL, 0 },
+    { "direct-boot-no-kernel", "microvm,direct-boot=on", KERNEL_NONE, false,
+      "-kernel", 1 },
+    { "direct-boot-bios", "microvm,direct-boot=on", KERNEL_GOOD, false,
+      "-bios", 1, true },
+    { "direct-boot-acpi-off-smp2", "microvm,direct-boot=on,acpi=off",
+      KERNEL_GOOD, false, "acpi", 1, false, 2 },
+    { "direct-boot-multiboot", "microvm,direct-boot=on", KERNEL_MB_GOOD,
+      false, NULL, 1 },
 };
 
 /* Write the kernel image of @kind into @dir; returns its path */
@@ -1484,6 +1497,7 @@ static void test_bad_option(const void *opaque)
     g_autofree char *qmp_out = NULL;
     g_autofree char *kernel = NULL;
     g_autofree char *initrd = NULL;
+    g_autofree char *bios = NULL;
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     g_autoptr(GError) gerr = NULL;
@@ -1532,6 +1546,17 @@ static void test_bad_option(const void *opaque)
         g_ptr_array_add(argv, g_strdup(kernel));
         culprit = kernel;
     }
+    if (c->bios) {
+        bios = g_build_filename(dir, "bios.bin", NULL);
+        g_assert_true(g_file_set_contents(bios, "not a firmware\n", -1,
+                                          NULL));
+        g_ptr_array_add(argv, g_strdup("-bios"));
+        g_ptr_array_add(argv, g_strdup(bios));
+    }
+    if (c->smp) {
+        g_ptr_array_add(argv, g_strdup("-smp"));
+        g_ptr_array_add(argv, g_strdup_printf("%d", c->smp));
+    }
     if (c->missing_initrd) {
         initrd = g_build_filename(dir, "no-such-initrd.img", NULL);
         g_ptr_array_add(argv, g_strdup("-initrd"));
@@ -1569,6 +1594,9 @@ static void test_bad_option(const void *opaque)
     if (kernel) {
         unlink(kernel);
     }
+    if (bios) {
+        unlink(bios);
+    }
     unlink(qmp_in);
     unlink(qmp_out);
     rmdir(dir);
@@ -1582,6 +1610,8 @@ typedef struct BootCase {
     const char *mem;
     uint64_t mem_size;
     bool acpi;
+    bool direct;            /* direct-boot=on: no firmware */
+    bool timer;             /* boot-timer=on */
 } BootCase;
 
 static const BootCase boot_cases[] = {
@@ -1592,6 +1622,23 @@ static const BootCase boot_cases[] = {
     { "smp1-128M-acpi-off", 1, "128M", 128 * MiB, false },
     { "smp4-128M-acpi-off", 4, "128M", 128 * MiB, false },
 };
+
+/* direct-boot=on: the same payload, started by QEMU at its entry */
+static const BootCase direct_cases[] = {
+    { "smp1-128M", 1, "128M", 128 * MiB, true, true, true },
+    { "smp4-128M", 4, "128M", 128 * MiB, true, true, true },
+    { "smp1-5G", 1, "5G", 5 * GiB, true, true, true },
+    { "smp1-128M-acpi-off", 1, "128M", 128 * MiB, false, true, true },
+    { "smp1-5G-acpi-off", 1, "5G", 5 * GiB, false, true, true },
+};
+
+/*
+ * The window direct boot reserves for its boot structures
+ * (microvm_memmap[MICROVM_MEM_DIRECT_BOOT] in hw/i386/microvm.c; the
+ * machine's header cannot be included here)
+ */
+#define DIRECT_BOOT_BASE        0xc0000
+#define DIRECT_BOOT_SIZE        (128 * KiB)
 
 #define BOOT_APPEND     "pvh-check console=ttyS0 x=1"
 #define BOOT_INITRD_LEN 20011
@@ -1637,10 +1684,12 @@ static bool boot_pvh_check(Boot *b, const BootCase *c)
     g_assert_nonnull(b->dir);
     b->initrd = make_initrd(b->dir, BOOT_INITRD_LEN);
     b->serial = g_build_filename(b->dir, "serial.log", NULL);
-    b->qts = qtest_initf("-M microvm%s -nodefaults -accel tcg "
+    b->qts = qtest_initf("-M microvm%s%s%s -nodefaults -accel tcg "
                          "-no-reboot -no-shutdown -smp %d -m %s "
                          "-serial file:%s -kernel %s -initrd %s "
                          "-append '%s'", c->acpi ? "" : ",acpi=off",
+                         c->direct ? ",direct-boot=on" : "",
+                         c->timer ? ",boot-timer=on" : "",
                          c->smp, c->mem, b->serial, payload, b->initrd,
                          BOOT_APPEND);
 
@@ -1722,6 +1771,7 @@ static void assert_flat_segment(const char *what, uint64_t d, bool code)
 /* PVH ABI: CR0, CR4, EFLAGS, CS/DS/ES, EBX as the Xen pvh spec says */
 static void test_pvh_registers(const void *opaque)
 {
+    const BootCase *c = opaque;
     Boot b;
     uint32_t cr0, eflags;
 
@@ -1739,12 +1789,20 @@ static void test_pvh_registers(const void *opaque)
         /* cr4: all clear */
         g_assert_cmphex(r32(&b, R_CR4), ==, 0);
         g_assert_cmphex(eflags & (EFLAGS_VM | EFLAGS_IF | EFLAGS_TF), ==, 0);
+        /* The GDT (firmware's or direct boot's) holds flat descriptors */
         assert_flat_segment("cs", r64(&b, R_DESC_CS), true);
         assert_flat_segment("ds", r64(&b, R_DESC_DS), false);
         assert_flat_segment("es", r64(&b, R_DESC_ES), false);
-        /* ebx: start_info, in the low RAM the firmware keeps for it */
         g_assert_cmphex(r32(&b, R_EBX), !=, 0);
-        g_assert_cmphex(r32(&b, R_EBX) + SI_SIZE, <=, 0x9fc00);
+        if (c->direct) {
+            /* ebx: start_info, in the window direct boot reserves */
+            g_assert_cmphex(r32(&b, R_EBX), >=, DIRECT_BOOT_BASE);
+            g_assert_cmphex(r32(&b, R_EBX) + SI_SIZE, <=,
+                            DIRECT_BOOT_BASE + DIRECT_BOOT_SIZE);
+        } else {
+            /* ebx: start_info, in the low RAM the firmware keeps for it */
+            g_assert_cmphex(r32(&b, R_EBX) + SI_SIZE, <=, 0x9fc00);
+        }
     }
     boot_finish(&b);
 }
@@ -1799,6 +1857,11 @@ static void test_pvh_start_info(const void *opaque)
             char sig[4];
 
             g_assert_cmphex(rsdp, !=, 0);
+            if (c->direct) {
+                g_assert_cmphex(rsdp, >=, DIRECT_BOOT_BASE);
+                g_assert_cmphex(rsdp + ACPI_RSDP_SIZE, <=,
+                                DIRECT_BOOT_BASE + DIRECT_BOOT_SIZE);
+            }
             xsdt = assert_rsdp(b.qts, rsdp);
             qtest_memread(b.qts, xsdt, sig, sizeof(sig));
             g_assert_cmpmem(sig, 4, "XSDT", 4);
@@ -1874,9 +1937,28 @@ static E820Entry table_range(const E820Entry *got, int n,
 }
 
 /*
+ * @e820 (@n entries, sorted) with direct boot's window inserted as
+ * reserved, where expected_e820() has none; returns the new count
+ */
+static int add_direct_window(E820Entry *e820, int n)
+{
+    int i = n;
+
+    while (i > 0 && e820[i - 1].addr > DIRECT_BOOT_BASE) {
+        e820[i] = e820[i - 1];
+        i--;
+    }
+    e820[i] = (E820Entry) { DIRECT_BOOT_BASE, DIRECT_BOOT_SIZE,
+                            E820_RESERVED };
+    return n + 1;
+}
+
+/*
  * The memory map: the machine's e820 (which is that of the contract), with
  * the firmware's table range cut out as reserved when it built tables
- * (ACPI, or the MP table for more than one CPU), entry for entry otherwise
+ * (ACPI, or the MP table for more than one CPU), entry for entry otherwise.
+ * Direct boot: the machine's e820, which has the reserved window direct
+ * boot keeps its structures in, entry for entry.
  */
 static void test_pvh_memmap(const void *opaque)
 {
@@ -1909,8 +1991,14 @@ static void test_pvh_memmap(const void *opaque)
         n_e820 = fw_cfg_e820(fw_cfg, e820, E820_MAX_ENTRIES);
         pc_fw_cfg_uninit(fw_cfg);
         n_want = expected_e820(c->mem_size, want);
+        if (c->direct) {
+            n_want = add_direct_window(want, n_want);
+        }
         assert_e820_equal(e820, n_e820, want, n_want);
-        if (c->acpi || c->smp > 1) {
+        if (c->direct) {
+            /* QEMU's tables live in its reserved window: nothing carved */
+            assert_e820_equal(got, n, e820, n_e820);
+        } else if (c->acpi || c->smp > 1) {
             E820Entry r = table_range(got, n, e820, n_e820);
             uint64_t table;
 
@@ -2002,6 +2090,298 @@ static void test_pvh_lapic_version(void)
         g_test_message("LAPIC version register 0x%08x", ver);
         g_assert_cmphex(ver & 0xf0, ==, 0x10);
         g_assert_cmpuint((ver >> 16) & 0xff, >=, 3);
+    }
+    boot_finish(&b);
+}
+
+/* ---- Boot timer (boot-timer=on) ---- */
+
+/*
+ * The boot timer's guest interface: the userspace marker
+ * (microvm_memmap[MICROVM_MEM_BOOT_TIMER] in hw/i386/microvm.c) and the
+ * values of hw/i386/microvm-timer.h; those headers need QEMU's internals,
+ * so they are repeated here.
+ */
+#define BOOT_TIMER_MARKER       UINT64_C(0xfe800000)
+#define BOOT_TIMER_USERSPACE    123
+#define BOOT_TIMER_PORT         0x80
+#define BOOT_TIMER_FW_ENTRY     0x01
+#define BOOT_TIMER_FW_HANDOFF   0x02
+
+/* qom-get /machine boot-timer-phases */
+static QList *boot_timer_phases(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                           "{'path': '/machine', "
+                           "'property': 'boot-timer-phases'}}");
+    QList *phases;
+
+    g_assert_true(qdict_haskey(rsp, "return"));
+    phases = qdict_get_qlist(rsp, "return");
+    g_assert_nonnull(phases);
+    qobject_ref(phases);
+    qobject_unref(rsp);
+    return phases;
+}
+
+/* The entry of phase @name in @phases, NULL if absent; at most one */
+static QDict *phase_find(QList *phases, const char *name)
+{
+    QDict *found = NULL;
+    QListEntry *e;
+
+    QLIST_FOREACH_ENTRY(phases, e) {
+        QDict *d = qobject_to(QDict, qlist_entry_obj(e));
+
+        g_assert_nonnull(d);
+        if (!strcmp(qdict_get_str(d, "phase"), name)) {
+            g_assert_null(found);
+            found = d;
+        }
+    }
+    return found;
+}
+
+static bool phase_seen(QList *phases, const char *name)
+{
+    return phase_find(phases, name) != NULL;
+}
+
+/* Both timestamps of phase @early are not after those of @late */
+static void assert_phase_order(QList *phases, const char *early,
+                               const char *late)
+{
+    QDict *e = phase_find(phases, early);
+    QDict *l = phase_find(phases, late);
+
+    g_assert_nonnull(e);
+    g_assert_nonnull(l);
+    g_test_message("%s host-ns %" PRId64 ", %s host-ns %" PRId64, early,
+                   qdict_get_int(e, "host-ns"), late,
+                   qdict_get_int(l, "host-ns"));
+    g_assert_cmpint(qdict_get_int(e, "host-ns"), <=,
+                    qdict_get_int(l, "host-ns"));
+    g_assert_cmpint(qdict_get_int(e, "since-start-ns"), <=,
+                    qdict_get_int(l, "since-start-ns"));
+}
+
+/* Nothing but QEMU itself has run: machine-ready, no guest phase */
+static void test_boot_timer_machine_ready(void)
+{
+    QTestState *qts = microvm_init("boot-timer=on", "");
+    QList *phases = boot_timer_phases(qts);
+    QDict *ready = phase_find(phases, "machine-ready");
+
+    g_assert_nonnull(ready);
+    g_assert_cmpint(qdict_get_int(ready, "host-ns"), >, 0);
+    g_assert_cmpint(qdict_get_int(ready, "since-start-ns"), >=, 0);
+    g_assert_false(phase_seen(phases, "kernel-entry"));
+    g_assert_false(phase_seen(phases, "fw-entry"));
+    g_assert_false(phase_seen(phases, "fw-handoff"));
+    g_assert_false(phase_seen(phases, "userspace"));
+    qobject_unref(phases);
+    qtest_quit(qts);
+}
+
+typedef struct MarkerCase {
+    const char *name;
+    unsigned width;             /* bytes written */
+    uint64_t value;
+    bool userspace;             /* the write records "userspace" */
+} MarkerCase;
+
+static const MarkerCase marker_cases[] = {
+    { "byte-123", 1, 123, true },
+    { "word-123", 2, 123, true },
+    { "long-123", 4, 123, true },
+    { "quad-123", 8, 123, true },
+    { "byte-122", 1, 122, false },
+    { "byte-0", 1, 0, false },
+    { "long-0x17b", 4, 0x100 + 123, false },
+    { "quad-high-123", 8, (UINT64_C(1) << 32) + 123, false },
+};
+
+static void marker_write(QTestState *qts, unsigned width, uint64_t value)
+{
+    switch (width) {
+    case 1:
+        qtest_writeb(qts, BOOT_TIMER_MARKER, value);
+        break;
+    case 2:
+        qtest_writew(qts, BOOT_TIMER_MARKER, value);
+        break;
+    case 4:
+        qtest_writel(qts, BOOT_TIMER_MARKER, value);
+        break;
+    default:
+        qtest_writeq(qts, BOOT_TIMER_MARKER, value);
+        break;
+    }
+}
+
+/* 123 at the marker adds "userspace", after every earlier phase */
+static void test_boot_timer_marker(const void *opaque)
+{
+    const MarkerCase *c = opaque;
+    QTestState *qts = microvm_init("boot-timer=on", "");
+    QList *phases;
+    QListEntry *e;
+
+    marker_write(qts, c->width, c->value);
+    phases = boot_timer_phases(qts);
+    g_assert_cmpint(phase_seen(phases, "userspace"), ==, c->userspace);
+    if (c->userspace) {
+        QLIST_FOREACH_ENTRY(phases, e) {
+            QDict *d = qobject_to(QDict, qlist_entry_obj(e));
+
+            assert_phase_order(phases, qdict_get_str(d, "phase"),
+                               "userspace");
+        }
+    }
+    g_assert_true(phase_seen(phases, "machine-ready"));
+    qobject_unref(phases);
+    qtest_quit(qts);
+}
+
+/* The marker reads as 0, before and after the userspace write */
+static void test_boot_timer_marker_read(void)
+{
+    QTestState *qts = microvm_init("boot-timer=on", "");
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        g_assert_cmphex(qtest_readb(qts, BOOT_TIMER_MARKER), ==, 0);
+        g_assert_cmphex(qtest_readw(qts, BOOT_TIMER_MARKER), ==, 0);
+        g_assert_cmphex(qtest_readl(qts, BOOT_TIMER_MARKER), ==, 0);
+        g_assert_cmphex(qtest_readq(qts, BOOT_TIMER_MARKER), ==, 0);
+        qtest_writel(qts, BOOT_TIMER_MARKER, BOOT_TIMER_USERSPACE);
+    }
+    qtest_quit(qts);
+}
+
+typedef struct PortCase {
+    const char *name;
+    uint8_t value;
+    const char *phase;          /* what the outb records; NULL: nothing */
+} PortCase;
+
+static const PortCase port_cases[] = {
+    { "fw-entry", BOOT_TIMER_FW_ENTRY, "fw-entry" },
+    { "fw-handoff", BOOT_TIMER_FW_HANDOFF, "fw-handoff" },
+    { "other-0x03", 0x03, NULL },
+    { "other-0x00", 0x00, NULL },
+};
+
+/* A firmware marker on port 0x80 adds its phase, and only that */
+static void test_boot_timer_port(const void *opaque)
+{
+    const PortCase *c = opaque;
+    QTestState *qts = microvm_init("boot-timer=on", "");
+    QList *phases;
+
+    qtest_outb(qts, BOOT_TIMER_PORT, c->value);
+    phases = boot_timer_phases(qts);
+    g_assert_cmpint(phase_seen(phases, "fw-entry"), ==,
+                    c->phase && !strcmp(c->phase, "fw-entry"));
+    g_assert_cmpint(phase_seen(phases, "fw-handoff"), ==,
+                    c->phase && !strcmp(c->phase, "fw-handoff"));
+    g_assert_false(phase_seen(phases, "userspace"));
+    if (c->phase) {
+        assert_phase_order(phases, "machine-ready", c->phase);
+    }
+    qobject_unref(phases);
+    qtest_quit(qts);
+}
+
+static const char *const timer_off_cases[] = { "boot-timer=off", "" };
+
+/* boot-timer=off (the default): no record, the markers are inert */
+static void test_boot_timer_off(const void *opaque)
+{
+    QTestState *qts = microvm_init(opaque, "");
+    QList *phases;
+    QDict *rsp;
+
+    rsp = qtest_qmp(qts, "{'execute': 'qom-get', 'arguments': "
+                    "{'path': '/machine', 'property': 'boot-timer'}}");
+    g_assert_false(qdict_get_bool(rsp, "return"));
+    qobject_unref(rsp);
+
+    qtest_writeb(qts, BOOT_TIMER_MARKER, BOOT_TIMER_USERSPACE);
+    qtest_writel(qts, BOOT_TIMER_MARKER, BOOT_TIMER_USERSPACE);
+    qtest_outb(qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_ENTRY);
+    qtest_outb(qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_HANDOFF);
+    phases = boot_timer_phases(qts);
+    g_assert_cmpuint(qlist_size(phases), ==, 0);
+    qobject_unref(phases);
+    qtest_quit(qts);
+}
+
+/* system_reset starts a new record: only machine-ready is kept */
+static void test_boot_timer_reset(void)
+{
+    QTestState *qts = microvm_init("boot-timer=on", "");
+    QList *phases;
+    int64_t ready;
+
+    qtest_outb(qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_ENTRY);
+    qtest_outb(qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_HANDOFF);
+    qtest_writel(qts, BOOT_TIMER_MARKER, BOOT_TIMER_USERSPACE);
+    phases = boot_timer_phases(qts);
+    g_assert_true(phase_seen(phases, "fw-entry"));
+    g_assert_true(phase_seen(phases, "fw-handoff"));
+    g_assert_true(phase_seen(phases, "userspace"));
+    ready = qdict_get_int(phase_find(phases, "machine-ready"), "host-ns");
+    qobject_unref(phases);
+
+    qtest_qmp_assert_success(qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(qts, "RESET");
+    phases = boot_timer_phases(qts);
+    g_assert_nonnull(phase_find(phases, "machine-ready"));
+    g_assert_cmpint(qdict_get_int(phase_find(phases, "machine-ready"),
+                                  "host-ns"), ==, ready);
+    g_assert_false(phase_seen(phases, "fw-entry"));
+    g_assert_false(phase_seen(phases, "fw-handoff"));
+    g_assert_false(phase_seen(phases, "userspace"));
+    g_assert_false(phase_seen(phases, "kernel-entry"));
+    qobject_unref(phases);
+    qtest_quit(qts);
+}
+
+/* The firmware boots pvh-check: it marks its entry, then its hand-off */
+static const BootCase timer_firmware_case = {
+    "firmware", 1, "128M", 128 * MiB, true, false, true
+};
+
+static void test_boot_timer_firmware(void)
+{
+    QList *phases;
+    Boot b;
+
+    if (boot_pvh_check(&b, &timer_firmware_case)) {
+        phases = boot_timer_phases(b.qts);
+        assert_phase_order(phases, "machine-ready", "fw-entry");
+        assert_phase_order(phases, "cpu-start", "fw-entry");
+        assert_phase_order(phases, "fw-entry", "fw-handoff");
+        g_assert_false(phase_seen(phases, "kernel-entry"));
+        qobject_unref(phases);
+    }
+    boot_finish(&b);
+}
+
+/* Direct boot runs no firmware: the vCPU starts at the kernel entry */
+static void test_direct_phases(const void *opaque)
+{
+    QList *phases;
+    Boot b;
+
+    if (boot_pvh_check(&b, opaque)) {
+        phases = boot_timer_phases(b.qts);
+        g_assert_false(phase_seen(phases, "fw-entry"));
+        g_assert_false(phase_seen(phases, "fw-handoff"));
+        assert_phase_order(phases, "machine-ready", "kernel-entry");
+        assert_phase_order(phases, "cpu-start", "kernel-entry");
+        qobject_unref(phases);
     }
     boot_finish(&b);
 }
@@ -2479,6 +2859,17 @@ static void add_boot_tests(const char *what, GTestDataFunc fn)
     }
 }
 
+static void add_direct_tests(const char *what, GTestDataFunc fn)
+{
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(direct_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/microvm/direct/pvh/%s/%s",
+                                                what, direct_cases[i].name);
+        qtest_add_data_func(path, &direct_cases[i], fn);
+    }
+}
+
 static void add_flat_tests(const char *what, GTestDataFunc fn)
 {
     int i;
@@ -2601,6 +2992,12 @@ int main(int argc, char **argv)
     add_boot_tests("cmdline", test_pvh_cmdline);
     add_boot_tests("initrd", test_pvh_initrd);
     qtest_add_func("/microvm/pvh/lapic-version", test_pvh_lapic_version);
+    add_direct_tests("registers", test_pvh_registers);
+    add_direct_tests("start-info", test_pvh_start_info);
+    add_direct_tests("memmap", test_pvh_memmap);
+    add_direct_tests("cmdline", test_pvh_cmdline);
+    add_direct_tests("initrd", test_pvh_initrd);
+    add_direct_tests("phases", test_direct_phases);
     add_flat_tests("bzimage/registers", test_bzimage_registers);
     add_flat_tests("bzimage/boot-params", test_bzimage_boot_params);
     add_flat_tests("bzimage/e820", test_bzimage_e820);
@@ -2612,6 +3009,32 @@ int main(int argc, char **argv)
     add_flat_tests("multiboot/mmap", test_multiboot_mmap);
     add_flat_tests("multiboot/cmdline", test_multiboot_cmdline);
     add_flat_tests("multiboot/module", test_multiboot_module);
+
+
+    qtest_add_func("/microvm/boot-timer/machine-ready",
+                   test_boot_timer_machine_ready);
+    for (i = 0; i < ARRAY_SIZE(marker_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/boot-timer/marker/%s",
+                               marker_cases[i].name);
+        qtest_add_data_func(path, &marker_cases[i], test_boot_timer_marker);
+    }
+    qtest_add_func("/microvm/boot-timer/marker-read",
+                   test_boot_timer_marker_read);
+    for (i = 0; i < ARRAY_SIZE(port_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/boot-timer/port/%s",
+                               port_cases[i].name);
+        qtest_add_data_func(path, &port_cases[i], test_boot_timer_port);
+    }
+    for (i = 0; i < ARRAY_SIZE(timer_off_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/boot-timer/off/%s",
+                               timer_off_cases[i][0] ? "off" : "default");
+        qtest_add_data_func(path, timer_off_cases[i], test_boot_timer_off);
+    }
+    qtest_add_func("/microvm/boot-timer/reset", test_boot_timer_reset);
+    qtest_add_func("/microvm/boot-timer/firmware", test_boot_timer_firmware);
 
     return g_test_run();
 }
