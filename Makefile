@@ -1,7 +1,7 @@
 # Front door of the microvm overlay.  Each target calls a script under
 # scripts/; run 'make help' for the list.
 
-.PHONY: all help deps build run check clean distclean
+.PHONY: all help deps build run check bench clean distclean
 
 all: build
 
@@ -10,6 +10,7 @@ help:
 	@echo "                build/qemu-system-x86_64 and the firmware ROM"
 	@echo "make run        build, then boot a real Linux microVM"
 	@echo "make check      build, then run every test"
+	@echo "make bench      ours against pristine upstream, same pin and profile"
 	@echo "make clean      remove build/ (the download cache is kept)"
 
 deps:
@@ -23,6 +24,10 @@ run: build
 
 check: build
 	./scripts/check.sh
+
+bench:
+	./scripts/setup-deps.sh --bench
+	./scripts/bench.sh
 
 clean:
 	rm -rf build

@@ -9,15 +9,20 @@ set -eu
 
 usage() {
     cat <<USAGE
-usage: $0 [--help]
+usage: $0 [--help] [--bench]
 
 Installs the build dependencies (meson >= 1.5 and python3-pycotap from
 bookworm-backports, ninja, glib, pixman, libfdt, libslirp, ...) and the
 guest-asset tools (busybox-static, cpio, e2fsprogs, lz4).  Needs root.
+--bench also installs what make bench needs: GNU time, and Debian's
+SeaBIOS and QEMU firmware blobs (the +ds tarball has none) for the
+pristine upstream build it compares against.
 USAGE
 }
+bench=0
 case "${1:-}" in
     -h|--help) usage; exit 0 ;;
+    --bench) bench=1 ;;
 esac
 
 # Packages from the default suite.
@@ -43,6 +48,10 @@ meson_ok() {
 SRC_FILE=/etc/apt/sources.list.d/microvm-overlay.sources
 need=$(missing $PKGS)
 bpo_need=$(missing python3-pycotap)
+if [ "$bench" = 1 ]; then
+    need="$need$(missing time seabios)"
+    bpo_need="$bpo_need$(missing qemu-system-data)"
+fi
 meson_ok || bpo_need="$bpo_need meson"
 
 # Meson from bookworm-backports (>= 1.5, bookworm has 1.0) and pycotap.
