@@ -1643,12 +1643,23 @@ static const BootCase direct_cases[] = {
 #define BOOT_APPEND     "pvh-check console=ttyS0 x=1"
 #define BOOT_INITRD_LEN 20011
 
+typedef struct FlatCase {
+    const char *name;
+    const char *mem;
+    uint64_t mem_size;
+    bool acpi;
+} FlatCase;
+
+/* Large enough for either payload's result block */
+#define BOOT_RESULT_SIZE        (R_SIZE > B_SIZE ? R_SIZE : B_SIZE)
+
 typedef struct Boot {
     QTestState *qts;
     char *dir;
     char *initrd;
     char *serial;
-    uint8_t r[R_SIZE];      /* the payload's result block */
+    const FlatCase *c;      /* bzImage/multiboot case, else NULL */
+    uint8_t r[BOOT_RESULT_SIZE];    /* the payload's result block */
 } Boot;
 
 static uint32_t r32(const Boot *b, int off)
@@ -1662,20 +1673,18 @@ static uint64_t r64(const Boot *b, int off)
 }
 
 /*
- * Boot the firmware with pvh-check, an initrd and a command line, and wait
- * (bounded) for the payload's "done" marker; on a timeout, fail saying how
- * far the guest got and what the firmware printed.
+ * Boot the firmware under TCG with @kernel, an initrd and BOOT_APPEND
+ * (machine options @machine_opts, @smp CPUs, @mem of RAM), and wait
+ * (bounded) for the "done" marker of the result block at @result; on a
+ * timeout, fail saying how far the guest got and what the firmware
+ * printed.  Then read @size bytes of the result block into b->r.
  */
-static bool boot_pvh_check(Boot *b, const BootCase *c)
+static bool boot_start(Boot *b, const char *kernel, const char *machine_opts,
+                       int smp, const char *mem, uint64_t result, size_t size)
 {
-    const char *payload = require_payload();
     gint64 deadline;
     uint32_t done = 0;
 
-    memset(b, 0, sizeof(*b));
-    if (!payload) {
-        return false;
-    }
     if (!qtest_has_accel("tcg")) {
         g_test_skip("TCG not available");
         return false;
@@ -1684,18 +1693,15 @@ static bool boot_pvh_check(Boot *b, const BootCase *c)
     g_assert_nonnull(b->dir);
     b->initrd = make_initrd(b->dir, BOOT_INITRD_LEN);
     b->serial = g_build_filename(b->dir, "serial.log", NULL);
-    b->qts = qtest_initf("-M microvm%s%s%s -nodefaults -accel tcg "
+    b->qts = qtest_initf("-M microvm%s -nodefaults -accel tcg "
                          "-no-reboot -no-shutdown -smp %d -m %s "
                          "-serial file:%s -kernel %s -initrd %s "
-                         "-append '%s'", c->acpi ? "" : ",acpi=off",
-                         c->direct ? ",direct-boot=on" : "",
-                         c->timer ? ",boot-timer=on" : "",
-                         c->smp, c->mem, b->serial, payload, b->initrd,
-                         BOOT_APPEND);
+                         "-append '%s'", machine_opts, smp, mem, b->serial,
+                         kernel, b->initrd, BOOT_APPEND);
 
     deadline = g_get_monotonic_time() + BOOT_TIMEOUT_S * G_USEC_PER_SEC;
     do {
-        done = qtest_readl(b->qts, PVH_CHECK_RESULT_ADDR + R_DONE);
+        done = qtest_readl(b->qts, result + R_DONE);
         if (done == PVH_CHECK_DONE_MAGIC) {
             break;
         }
@@ -1705,8 +1711,7 @@ static bool boot_pvh_check(Boot *b, const BootCase *c)
     if (done != PVH_CHECK_DONE_MAGIC) {
         g_autofree char *log = NULL;
         QDict *rsp = qtest_qmp(b->qts, "{'execute': 'query-status'}");
-        uint32_t entry = qtest_readl(b->qts,
-                                     PVH_CHECK_RESULT_ADDR + R_ENTRY);
+        uint32_t entry = qtest_readl(b->qts, result + R_ENTRY);
 
         g_file_get_contents(b->serial, &log, NULL, NULL);
         g_test_message("payload not done after %d s: entry marker 0x%08x "
@@ -1720,9 +1725,40 @@ static bool boot_pvh_check(Boot *b, const BootCase *c)
         qobject_unref(rsp);
     }
     g_assert_cmphex(done, ==, PVH_CHECK_DONE_MAGIC);
-    qtest_memread(b->qts, PVH_CHECK_RESULT_ADDR, b->r, R_SIZE);
+    qtest_memread(b->qts, result, b->r, size);
     g_assert_cmphex(r32(b, R_ENTRY), ==, PVH_CHECK_ENTRY_MAGIC);
     return true;
+}
+
+/* Boot pvh-check with the machine configuration of @c */
+static bool boot_pvh_check(Boot *b, const BootCase *c)
+{
+    const char *payload = require_payload();
+    g_autofree char *opts = NULL;
+
+    memset(b, 0, sizeof(*b));
+    if (!payload) {
+        return false;
+    }
+    opts = g_strdup_printf("%s%s%s", c->acpi ? "" : ",acpi=off",
+                           c->direct ? ",direct-boot=on" : "",
+                           c->timer ? ",boot-timer=on" : "");
+    return boot_start(b, payload, opts, c->smp, c->mem,
+                      PVH_CHECK_RESULT_ADDR, R_SIZE);
+}
+
+/* Boot a bzimage-check or multiboot-check @kernel on one CPU */
+static bool boot_flat(Boot *b, const FlatCase *c, const char *kernel,
+                      uint64_t result)
+{
+    memset(b, 0, sizeof(*b));
+    b->c = c;
+    if (!kernel) {
+        g_test_skip("boot-check payloads not built on this host");
+        return false;
+    }
+    return boot_start(b, kernel, c->acpi ? "" : ",acpi=off", 1, c->mem,
+                      result, B_SIZE);
 }
 
 static void boot_finish(Boot *b)
@@ -2388,12 +2424,6 @@ static void test_direct_phases(const void *opaque)
 
 /* ---- Firmware conformance: boot bzimage-check and multiboot-check ---- */
 
-typedef struct FlatCase {
-    const char *name;
-    const char *mem;
-    uint64_t mem_size;
-    bool acpi;
-} FlatCase;
 
 static const FlatCase flat_cases[] = {
     { "128M", "128M", 128 * MiB, true },
@@ -2402,125 +2432,34 @@ static const FlatCase flat_cases[] = {
     { "5G-acpi-off", "5G", 5 * GiB, false },
 };
 
-typedef struct FlatBoot {
-    QTestState *qts;
-    char *dir;
-    char *initrd;
-    char *serial;
-    const FlatCase *c;
-    uint8_t r[B_SIZE];      /* the payload's result block */
-} FlatBoot;
-
-static uint32_t f32(const FlatBoot *b, int off)
-{
-    return ldl_le_p(b->r + off);
-}
-
-/*
- * Boot the firmware with @kernel (a bzimage-check or multiboot-check
- * image), an initrd and BOOT_APPEND, and wait (bounded) for the "done"
- * marker of the result block at @result; on a timeout, fail saying how
- * far the guest got and what the firmware printed.
- */
-static bool boot_flat(FlatBoot *b, const FlatCase *c, const char *kernel,
-                      uint64_t result)
-{
-    gint64 deadline;
-    uint32_t done = 0;
-
-    memset(b, 0, sizeof(*b));
-    b->c = c;
-    if (!kernel) {
-        g_test_skip("boot-check payloads not built on this host");
-        return false;
-    }
-    if (!qtest_has_accel("tcg")) {
-        g_test_skip("TCG not available");
-        return false;
-    }
-    b->dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
-    g_assert_nonnull(b->dir);
-    b->initrd = make_initrd(b->dir, BOOT_INITRD_LEN);
-    b->serial = g_build_filename(b->dir, "serial.log", NULL);
-    b->qts = qtest_initf("-M microvm%s -nodefaults -accel tcg "
-                         "-no-reboot -no-shutdown -smp 1 -m %s "
-                         "-serial file:%s -kernel %s -initrd %s "
-                         "-append '%s'", c->acpi ? "" : ",acpi=off",
-                         c->mem, b->serial, kernel, b->initrd, BOOT_APPEND);
-
-    deadline = g_get_monotonic_time() + BOOT_TIMEOUT_S * G_USEC_PER_SEC;
-    do {
-        done = qtest_readl(b->qts, result + B_DONE);
-        if (done == PVH_CHECK_DONE_MAGIC) {
-            break;
-        }
-        g_usleep(10 * 1000);
-    } while (g_get_monotonic_time() < deadline);
-
-    if (done != PVH_CHECK_DONE_MAGIC) {
-        g_autofree char *log = NULL;
-        uint32_t entry = qtest_readl(b->qts, result + B_ENTRY);
-
-        g_file_get_contents(b->serial, &log, NULL, NULL);
-        g_test_message("payload not done after %d s: entry marker 0x%08x "
-                       "(%s), serial output: %s", BOOT_TIMEOUT_S, entry,
-                       entry == PVH_CHECK_ENTRY_MAGIC ?
-                       "payload entered" : "payload never entered",
-                       log ? log : "(none)");
-    }
-    g_assert_cmphex(done, ==, PVH_CHECK_DONE_MAGIC);
-    qtest_memread(b->qts, result, b->r, B_SIZE);
-    g_assert_cmphex(f32(b, B_ENTRY), ==, PVH_CHECK_ENTRY_MAGIC);
-    return true;
-}
-
-static bool boot_bzimage_check(FlatBoot *b, const void *opaque)
+static bool boot_bzimage_check(Boot *b, const void *opaque)
 {
     return boot_flat(b, opaque, bzimage_path(), BZ_CHECK_RESULT_ADDR);
 }
 
-static bool boot_multiboot_check(FlatBoot *b, const void *opaque)
+static bool boot_multiboot_check(Boot *b, const void *opaque)
 {
     return boot_flat(b, opaque, multiboot_path(), MB_CHECK_RESULT_ADDR);
 }
 
-static void flat_finish(FlatBoot *b)
-{
-    if (b->qts) {
-        qtest_quit(b->qts);
-    }
-    if (b->initrd) {
-        unlink(b->initrd);
-    }
-    if (b->serial) {
-        unlink(b->serial);
-    }
-    if (b->dir) {
-        rmdir(b->dir);
-    }
-    g_free(b->initrd);
-    g_free(b->serial);
-    g_free(b->dir);
-}
-
 /* Paging off, interrupts off, flat 32-bit segments with selectors @cs/@ds */
-static void assert_flat_entry(const FlatBoot *b, uint32_t cs, uint32_t ds)
+static void assert_flat_entry(const Boot *b, uint32_t cs, uint32_t ds)
 {
-    uint32_t cr0 = f32(b, B_CR0);
-    uint32_t eflags = f32(b, B_EFLAGS);
+    uint32_t cr0 = r32(b, B_CR0);
+    uint32_t eflags = r32(b, B_EFLAGS);
 
     g_test_message("cr0 0x%08x cr4 0x%08x eflags 0x%08x cs 0x%x ds 0x%x "
-                   "es 0x%x ss 0x%x eip 0x%x", cr0, f32(b, B_CR4), eflags,
-                   f32(b, B_CS), f32(b, B_DS), f32(b, B_ES), f32(b, B_SS),
-                   f32(b, B_EIP));
+                   "es 0x%x ss 0x%x eip 0x%x", cr0, r32(b, B_CR4), eflags,
+                   r32(b, B_CS), r32(b, B_DS), r32(b, B_ES), r32(b, B_SS),
+                   r32(b, B_EIP));
     g_assert_cmphex(cr0 & CR0_PE, ==, CR0_PE);
     g_assert_cmphex(cr0 & ~(CR0_PE | CR0_ET), ==, 0);
-    g_assert_cmphex(f32(b, B_CR4), ==, 0);
+    g_assert_cmphex(r32(b, B_CR4), ==, 0);
     g_assert_cmphex(eflags & (EFLAGS_VM | EFLAGS_IF | EFLAGS_TF), ==, 0);
-    g_assert_cmphex(f32(b, B_CS), ==, cs);
-    g_assert_cmphex(f32(b, B_DS), ==, ds);
-    g_assert_cmphex(f32(b, B_ES), ==, ds);
-    g_assert_cmphex(f32(b, B_SS), ==, ds);
+    g_assert_cmphex(r32(b, B_CS), ==, cs);
+    g_assert_cmphex(r32(b, B_DS), ==, ds);
+    g_assert_cmphex(r32(b, B_ES), ==, ds);
+    g_assert_cmphex(r32(b, B_SS), ==, ds);
     assert_flat_segment("cs", ldq_le_p(b->r + B_DESC_CS), true);
     assert_flat_segment("ds", ldq_le_p(b->r + B_DESC_DS), false);
     assert_flat_segment("es", ldq_le_p(b->r + B_DESC_ES), false);
@@ -2533,7 +2472,7 @@ static void assert_flat_entry(const FlatBoot *b, uint32_t cs, uint32_t ds)
  * reserved (the XSDT in it); entry for entry otherwise (one CPU: no MP
  * table).  @got is sorted here.
  */
-static void assert_kernel_map(FlatBoot *b, E820Entry *got, int n,
+static void assert_kernel_map(Boot *b, E820Entry *got, int n,
                               uint64_t rsdp)
 {
     E820Entry e820[E820_MAX_ENTRIES], want[E820_MAX_ENTRIES];
@@ -2570,20 +2509,20 @@ static void assert_kernel_map(FlatBoot *b, E820Entry *got, int n,
 /* 32-bit boot protocol: __BOOT_CS 0x10, __BOOT_DS 0x18, ESI boot_params */
 static void test_bzimage_registers(const void *opaque)
 {
-    FlatBoot b;
+    Boot b;
 
     if (boot_bzimage_check(&b, opaque)) {
         assert_flat_entry(&b, 0x10, 0x18);
-        g_assert_cmphex(f32(&b, B_ESI), ==, 0x7000);
-        g_assert_cmphex(f32(&b, B_EBX), ==, 0);
-        g_assert_cmphex(f32(&b, B_EBP), ==, 0);
-        g_assert_cmphex(f32(&b, B_EDI), ==, 0);
+        g_assert_cmphex(r32(&b, B_ESI), ==, 0x7000);
+        g_assert_cmphex(r32(&b, B_EBX), ==, 0);
+        g_assert_cmphex(r32(&b, B_EBP), ==, 0);
+        g_assert_cmphex(r32(&b, B_EDI), ==, 0);
         /* not relocatable: entered at 1 MiB, which code32_start says */
-        g_assert_cmphex(f32(&b, B_EIP), ==, BZ_CHECK_LOAD_ADDR);
-        g_assert_cmphex(f32(&b, B_BOOT_PARAMS + BP_CODE32_START), ==,
+        g_assert_cmphex(r32(&b, B_EIP), ==, BZ_CHECK_LOAD_ADDR);
+        g_assert_cmphex(r32(&b, B_BOOT_PARAMS + BP_CODE32_START), ==,
                         BZ_CHECK_LOAD_ADDR);
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 /* boot_params: the setup header from the file, the loader's fields */
@@ -2592,7 +2531,7 @@ static void test_bzimage_boot_params(const void *opaque)
     g_autofree uint8_t *file = NULL;
     const uint8_t *bp;
     size_t flen;
-    FlatBoot b;
+    Boot b;
 
     if (boot_bzimage_check(&b, opaque)) {
         bp = b.r + B_BOOT_PARAMS;
@@ -2610,13 +2549,13 @@ static void test_bzimage_boot_params(const void *opaque)
         g_assert_cmphex(ldq_le_p(bp), ==, 0);
         g_assert_cmphex(ldq_le_p(bp + 0x1e0), ==, 0);
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 static void test_bzimage_e820(const void *opaque)
 {
     E820Entry got[BP_E820_MAX];
-    FlatBoot b;
+    Boot b;
     int n, i;
 
     if (boot_bzimage_check(&b, opaque)) {
@@ -2634,14 +2573,14 @@ static void test_bzimage_e820(const void *opaque)
         }
         assert_kernel_map(&b, got, n, ldq_le_p(bp + BP_ACPI_RSDP_ADDR));
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 /* acpi_rsdp_addr: a valid RSDP with ACPI, 0 without */
 static void test_bzimage_rsdp(const void *opaque)
 {
     const FlatCase *c = opaque;
-    FlatBoot b;
+    Boot b;
 
     if (boot_bzimage_check(&b, opaque)) {
         uint64_t rsdp = ldq_le_p(b.r + B_BOOT_PARAMS + BP_ACPI_RSDP_ADDR);
@@ -2656,24 +2595,24 @@ static void test_bzimage_rsdp(const void *opaque)
             g_assert_cmphex(rsdp, ==, 0);
         }
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 static void test_bzimage_cmdline(const void *opaque)
 {
-    FlatBoot b;
+    Boot b;
 
     if (boot_bzimage_check(&b, opaque)) {
-        uint32_t ptr = f32(&b, B_BOOT_PARAMS + BP_CMD_LINE_PTR);
+        uint32_t ptr = r32(&b, B_BOOT_PARAMS + BP_CMD_LINE_PTR);
 
         g_test_message("cmd_line_ptr 0x%x", ptr);
         g_assert_cmphex(ptr, !=, 0);
         /* in the low RAM the firmware keeps for the kernel's data */
         g_assert_cmphex(ptr + sizeof(BOOT_APPEND), <=, 0x9fc00);
-        g_assert_cmpuint(f32(&b, B_CMDLINE_LEN), ==, strlen(BOOT_APPEND));
+        g_assert_cmpuint(r32(&b, B_CMDLINE_LEN), ==, strlen(BOOT_APPEND));
         g_assert_cmpstr((const char *)b.r + B_CMDLINE, ==, BOOT_APPEND);
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 /*
@@ -2686,16 +2625,16 @@ static void test_bzimage_initrd(const void *opaque)
     g_autofree char *file = NULL;
     uint64_t addr, size;
     size_t flen;
-    FlatBoot b;
+    Boot b;
 
     if (boot_bzimage_check(&b, opaque)) {
         g_assert_true(g_file_get_contents(b.initrd, &file, &flen, NULL));
-        addr = f32(&b, B_BOOT_PARAMS + BP_RAMDISK_IMAGE);
-        size = f32(&b, B_BOOT_PARAMS + BP_RAMDISK_SIZE);
+        addr = r32(&b, B_BOOT_PARAMS + BP_RAMDISK_IMAGE);
+        size = r32(&b, B_BOOT_PARAMS + BP_RAMDISK_SIZE);
         g_test_message("initrd at 0x%" PRIx64 " +0x%" PRIx64, addr, size);
         g_assert_cmpuint(size, ==, flen);
-        g_assert_cmpuint(f32(&b, B_INITRD_LEN), ==, flen);
-        g_assert_cmphex(f32(&b, B_INITRD_SUM), ==,
+        g_assert_cmpuint(r32(&b, B_INITRD_LEN), ==, flen);
+        g_assert_cmphex(r32(&b, B_INITRD_SUM), ==,
                         fnv1a((uint8_t *)file, flen));
         g_assert_cmphex(addr % 4096, ==, 0);
         g_assert_cmphex(addr, >=, 1 * MiB);
@@ -2704,7 +2643,7 @@ static void test_bzimage_initrd(const void *opaque)
         g_assert_true(addr >= BZ_CHECK_LOAD_ADDR + BZ_CHECK_INIT_SIZE ||
                       addr + size <= BZ_CHECK_LOAD_ADDR);
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 /* EAX magic, EBX multiboot_info, flat CS 0x08 and data 0x10, entry_addr */
@@ -2712,24 +2651,24 @@ static void test_multiboot_registers(const void *opaque)
 {
     g_autofree uint8_t *file = NULL;
     size_t flen;
-    FlatBoot b;
+    Boot b;
 
     if (boot_multiboot_check(&b, opaque)) {
         g_assert_true(g_file_get_contents(multiboot_path(), (char **)&file,
                                           &flen, NULL));
         assert_flat_entry(&b, 0x08, 0x10);
-        g_assert_cmphex(f32(&b, B_EAX), ==, MB_BOOT_MAGIC);
-        g_assert_cmphex(f32(&b, B_EBX), ==, 0x6000);
+        g_assert_cmphex(r32(&b, B_EAX), ==, MB_BOOT_MAGIC);
+        g_assert_cmphex(r32(&b, B_EBX), ==, 0x6000);
         /* the header's entry_addr */
-        g_assert_cmphex(f32(&b, B_EIP), ==, ldl_le_p(file + 28));
+        g_assert_cmphex(r32(&b, B_EIP), ==, ldl_le_p(file + 28));
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 /* multiboot_info: flags, memory sizes from the map, boot loader name */
 static void test_multiboot_info(const void *opaque)
 {
-    FlatBoot b;
+    Boot b;
 
     if (boot_multiboot_check(&b, opaque)) {
         const uint8_t *mbi = b.r + B_MBI;
@@ -2748,14 +2687,14 @@ static void test_multiboot_info(const void *opaque)
         g_assert_cmpstr((const char *)b.r + B_LOADER_NAME, ==,
                         "qboot-microvm");
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 /* mmap: size-prefixed entries, the same map as a bzImage gets */
 static void test_multiboot_mmap(const void *opaque)
 {
     E820Entry got[E820_MAX_ENTRIES];
-    FlatBoot b;
+    Boot b;
     uint32_t len, off, mem_lower = 0;
     int n = 0;
 
@@ -2788,19 +2727,19 @@ static void test_multiboot_mmap(const void *opaque)
         assert_kernel_map(&b, got, n,
                           b.c->acpi ? lduw_le_p(rsdp_ptr) * 16 : 0);
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 static void test_multiboot_cmdline(const void *opaque)
 {
-    FlatBoot b;
+    Boot b;
 
     if (boot_multiboot_check(&b, opaque)) {
-        g_assert_cmphex(f32(&b, B_MBI + MBI_CMDLINE), !=, 0);
-        g_assert_cmpuint(f32(&b, B_CMDLINE_LEN), ==, strlen(BOOT_APPEND));
+        g_assert_cmphex(r32(&b, B_MBI + MBI_CMDLINE), !=, 0);
+        g_assert_cmpuint(r32(&b, B_CMDLINE_LEN), ==, strlen(BOOT_APPEND));
         g_assert_cmpstr((const char *)b.r + B_CMDLINE, ==, BOOT_APPEND);
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 /* One module: the -initrd file's bytes and name, page-aligned above bss */
@@ -2809,23 +2748,23 @@ static void test_multiboot_module(const void *opaque)
     g_autofree char *file = NULL;
     uint32_t start, end;
     size_t flen;
-    FlatBoot b;
+    Boot b;
 
     if (boot_multiboot_check(&b, opaque)) {
         g_assert_true(g_file_get_contents(b.initrd, &file, &flen, NULL));
-        g_assert_cmpuint(f32(&b, B_MBI + MBI_MODS_COUNT), ==, 1);
-        start = f32(&b, B_MOD + MOD_START);
-        end = f32(&b, B_MOD + MOD_END);
+        g_assert_cmpuint(r32(&b, B_MBI + MBI_MODS_COUNT), ==, 1);
+        start = r32(&b, B_MOD + MOD_START);
+        end = r32(&b, B_MOD + MOD_END);
         g_test_message("module at 0x%x-0x%x", start, end);
         g_assert_cmpuint(end - start, ==, flen);
-        g_assert_cmpuint(f32(&b, B_INITRD_LEN), ==, flen);
-        g_assert_cmphex(f32(&b, B_INITRD_SUM), ==,
+        g_assert_cmpuint(r32(&b, B_INITRD_LEN), ==, flen);
+        g_assert_cmphex(r32(&b, B_INITRD_SUM), ==,
                         fnv1a((uint8_t *)file, flen));
         g_assert_cmphex(start % 4096, ==, 0);
         g_assert_cmphex(start, >=, MB_CHECK_RESULT_ADDR + B_SIZE);
         g_assert_cmpstr((const char *)b.r + B_MOD_STRING, ==, b.initrd);
     }
-    flat_finish(&b);
+    boot_finish(&b);
 }
 
 /* ---- Registration ---- */
