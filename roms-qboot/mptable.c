@@ -42,8 +42,10 @@
 #define MP_IRQ_CONFORMING       0       /* polarity and trigger: bus default */
 #define MP_APIC_ALL             0xff
 
-/* The processor entry's APIC ID is 8 bits and 0xff is "all"; the IOAPIC
- * takes the ID after the last CPU */
+/*
+ * The processor entry's APIC ID is 8 bits and 0xff is "all"; the IOAPIC
+ * takes the ID after the last CPU
+ */
 #define MP_MAX_CPUS             254
 
 struct mpf_intel {
@@ -133,13 +135,18 @@ static uint8_t mp_checksum(const void *p, uint32_t len)
 
 static uint32_t mmio_read32(uint32_t addr)
 {
-    return *(volatile uint32_t *)addr;
+    return *(volatile uint32_t *)addr; /* a device register: read it */
+}
+
+static void mmio_write32(uint32_t addr, uint32_t val)
+{
+    *(volatile uint32_t *)addr = val; /* a device register: write it */
 }
 
 /* The IOAPIC's version register (index 1), through IOREGSEL/IOWIN */
 static uint8_t ioapic_version(void)
 {
-    *(volatile uint32_t *)MP_IOAPIC_ADDR = 1;
+    mmio_write32(MP_IOAPIC_ADDR, 1);
     return mmio_read32(MP_IOAPIC_ADDR + 0x10);
 }
 
