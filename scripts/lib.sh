@@ -40,7 +40,8 @@ pristine_tree() {
 # Guest boots (run.sh, tests-linux): after guest_qemu_setup, $BIOS is the
 # -bios image to pass (empty: the machine's default, our ROM; Debian's
 # qboot when $QEMU is another build, e.g. /usr/bin/qemu-system-x86_64),
-# accel/accel_name say KVM (-cpu host) or TCG, and $TSC_APPEND is what the
+# accel/accel_name say KVM (-cpu host, with ACCEL=kvm) or TCG (the
+# default), and $TSC_APPEND is what the
 # guest command line needs: under TCG, Linux's TSC calibration against the
 # PIT races the host clock and still fails now and then, so a fixed
 # frequency (TSC_KHZ, default 2 GHz; TSC_KHZ=none: let the kernel try)
@@ -49,6 +50,8 @@ guest_qemu_setup() {
     local ours
 
     if [ ! -x "$QEMU" ] && ! command -v "$QEMU" >/dev/null 2>&1; then
+        echo "error: $QEMU not found: build it (make build), or set" \
+             "QEMU=/usr/bin/qemu-system-x86_64" >&2
         return 1
     fi
     if [ -z "${BIOS+set}" ]; then
@@ -61,9 +64,15 @@ guest_qemu_setup() {
     fi
     [ "$BIOS" != none ] || BIOS=
 
+    # KVM only on request for now: on a nested-KVM host Linux hung in its
+    # decompressor with our machine (README, "Known problems").
     accel=()
     accel_name=TCG
-    if [ -c /dev/kvm ] && ( exec 3<>/dev/kvm ) 2>/dev/null; then
+    if [ "${ACCEL:-tcg}" = kvm ]; then
+        [ -c /dev/kvm ] && ( exec 3<>/dev/kvm ) 2>/dev/null || {
+            echo "error: ACCEL=kvm but /dev/kvm is not usable" >&2
+            return 1
+        }
         accel=(-enable-kvm -cpu host)
         accel_name=KVM
     fi

@@ -32,7 +32,8 @@ Environment:
   TSC_KHZ        under TCG, tsc_early_khz= for the guest (default 2000000;
                  none: let the kernel calibrate, racy under TCG)
   TIMEOUT        seconds the scripted check waits (default: 300)
-Uses -enable-kvm -cpu host only when /dev/kvm is usable (TCG otherwise).
+  ACCEL          tcg (default) or kvm (-enable-kvm -cpu host; KVM boots do
+                 not work yet, see README's "Known problems")
 USAGE
 }
 
@@ -60,8 +61,7 @@ TIMEOUT=${TIMEOUT:-300}
 GUEST_DIR="$BUILD_DIR/guest"
 KERNEL=${KERNEL:-$GUEST_DIR/vmlinux}
 
-guest_qemu_setup ||
-    die "$QEMU not found: build it (make, or scripts/build.sh), or set QEMU=/usr/bin/qemu-system-x86_64"
+guest_qemu_setup || exit 1
 
 "$TOP/scripts/guest-assets.sh"
 case ",$MACHINE_OPTS," in

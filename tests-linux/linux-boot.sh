@@ -75,8 +75,8 @@ if [ $list_only = 1 ]; then
 fi
 
 if ! guest_qemu_setup; then
-    echo "1..0 # SKIP $QEMU not found"
-    die "$QEMU not found: build it (scripts/build.sh) or set QEMU=/usr/bin/qemu-system-x86_64"
+    echo "1..0 # SKIP no usable QEMU or accelerator"
+    exit 1
 fi
 
 "$TOP/scripts/guest-assets.sh" >&2 ||
