@@ -26,7 +26,7 @@ void microvm_boot_timer_machine_ready(MicrovmMachineState *mms);
 /* Machine reset: start a new record */
 void microvm_boot_timer_reset(MicrovmMachineState *mms);
 
-/* Getter of the read-only QOM property MICROVM_MACHINE_BOOT_TIMER_PHASES */
+/* Getter of the read-only QOM property MICROVM_PROP_BOOT_TIMER_PHASES */
 void microvm_boot_timer_get_phases(Object *obj, Visitor *v, const char *name,
                                    void *opaque, Error **errp);
 

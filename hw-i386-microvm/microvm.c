@@ -336,7 +336,6 @@ static void microvm_interrupts_init(MicrovmMachineState *mms,
     GSIState *gsi_state = g_new0(GSIState, 1);
     bool ioapic2 = mms->irq_layout == MICROVM_IRQS_ACPI_IOAPIC2;
     qemu_irq *i8259;
-    int i;
 
     x86ms->gsi = qemu_allocate_irqs(gsi_handler, gsi_state,
                                     IOAPIC_NUM_PINS * (ioapic2 ? 2 : 1));
@@ -358,9 +357,7 @@ static void microvm_interrupts_init(MicrovmMachineState *mms,
     } else {
         i8259 = i8259_init(isa_bus, x86_allocate_cpu_irq());
     }
-    for (i = 0; i < ISA_NUM_IRQS; i++) {
-        gsi_state->i8259_irq[i] = i8259[i];
-    }
+    memcpy(gsi_state->i8259_irq, i8259, sizeof(gsi_state->i8259_irq));
     g_free(i8259);
 }
 
@@ -616,10 +613,10 @@ static void microvm_check_options(MicrovmMachineState *mms)
     }
 }
 
-static void microvm_machine_done(Notifier *notifier, void *data)
+static void microvm_init_done(Notifier *notifier, void *data)
 {
     MicrovmMachineState *mms = container_of(notifier, MicrovmMachineState,
-                                            machine_done);
+                                            init_done);
     X86MachineState *x86ms = X86_MACHINE(mms);
 
     if (MACHINE(mms)->kernel_filename) {
@@ -639,10 +636,10 @@ static void microvm_machine_done(Notifier *notifier, void *data)
 }
 
 /* system_powerdown: press the ACPI power button (no ACPI: nothing to do) */
-static void microvm_powerdown_req(Notifier *notifier, void *data)
+static void microvm_powerdown(Notifier *notifier, void *data)
 {
     MicrovmMachineState *mms = container_of(notifier, MicrovmMachineState,
-                                            powerdown_req);
+                                            powerdown);
 
     if (mms->ged) {
         AcpiDeviceIfClass *adevc = ACPI_DEVICE_IF_GET_CLASS(mms->ged);
@@ -663,20 +660,20 @@ static void microvm_machine_init(MachineState *machine)
     microvm_boot_timer_init(mms);
     microvm_fw_cfg_init(mms);
 
-    mms->machine_done.notify = microvm_machine_done;
-    qemu_add_machine_init_done_notifier(&mms->machine_done);
-    mms->powerdown_req.notify = microvm_powerdown_req;
-    qemu_register_powerdown_notifier(&mms->powerdown_req);
+    mms->init_done.notify = microvm_init_done;
+    qemu_add_machine_init_done_notifier(&mms->init_done);
+    mms->powerdown.notify = microvm_powerdown;
+    qemu_register_powerdown_notifier(&mms->powerdown);
 }
 
 static void microvm_machine_reset(MachineState *machine, ResetType type)
 {
     MicrovmMachineState *mms = MICROVM_MACHINE(machine);
-    CPUState *cs;
+    CPUState *cpu;
 
     qemu_devices_reset(type);
-    CPU_FOREACH(cs) {
-        x86_cpu_after_reset(X86_CPU(cs));
+    CPU_FOREACH(cpu) {
+        x86_cpu_after_reset(X86_CPU(cpu));
     }
     if (mms->direct_boot) {
         microvm_direct_reset(mms);
@@ -688,10 +685,9 @@ static void microvm_machine_reset(MachineState *machine, ResetType type)
 static HotplugHandler *microvm_get_hotplug_handler(MachineState *machine,
                                                    DeviceState *dev)
 {
-    if (object_dynamic_cast(OBJECT(dev), TYPE_CPU)) {
-        return HOTPLUG_HANDLER(machine);
-    }
-    return NULL;
+    bool is_cpu = object_dynamic_cast(OBJECT(dev), TYPE_CPU) != NULL;
+
+    return is_cpu ? HOTPLUG_HANDLER(machine) : NULL;
 }
 
 static void microvm_unplug_refused(HotplugHandler *hotplug_dev,
@@ -801,12 +797,9 @@ static void microvm_instance_init(Object *obj)
 
     microvm_boot_timer_start(mms);
 
-    mms->rtc = ON_OFF_AUTO_AUTO;
-    mms->pcie = ON_OFF_AUTO_AUTO;
-    mms->ioapic2 = ON_OFF_AUTO_AUTO;
-    mms->isa_serial = true;
-    mms->option_roms = true;
-    mms->auto_kernel_cmdline = true;
+    /* Defaults as upstream's microvm: legacy bits decided at init */
+    mms->ioapic2 = mms->pcie = mms->rtc = ON_OFF_AUTO_AUTO;
+    mms->auto_kernel_cmdline = mms->isa_serial = mms->option_roms = true;
 }
 
 /*
@@ -855,84 +848,81 @@ static void microvm_class_init(ObjectClass *oc, void *data)
     hc->unplug = microvm_unplug_refused;
 
     /* Properties */
-    object_class_property_add(oc, MICROVM_MACHINE_RTC, "OnOffAuto",
+    object_class_property_add(oc, MICROVM_PROP_RTC, "OnOffAuto",
                               microvm_get_rtc, microvm_set_rtc, NULL, NULL);
-    object_class_property_set_description(oc, MICROVM_MACHINE_RTC,
+    object_class_property_set_description(oc, MICROVM_PROP_RTC,
         "MC146818 RTC at I/O port 0x70 (auto: on unless KVM)");
 
-    object_class_property_add(oc, MICROVM_MACHINE_PCIE, "OnOffAuto",
+    object_class_property_add(oc, MICROVM_PROP_PCIE, "OnOffAuto",
                               microvm_get_pcie, microvm_set_pcie, NULL, NULL);
-    object_class_property_set_description(oc, MICROVM_MACHINE_PCIE,
+    object_class_property_set_description(oc, MICROVM_PROP_PCIE,
         "PCIe host bridge: ECAM at 0xe0000000 (on needs acpi=on; "
         "auto: off)");
 
-    object_class_property_add(oc, MICROVM_MACHINE_IOAPIC2, "OnOffAuto",
+    object_class_property_add(oc, MICROVM_PROP_IOAPIC2, "OnOffAuto",
                               microvm_get_ioapic2, microvm_set_ioapic2,
                               NULL, NULL);
-    object_class_property_set_description(oc, MICROVM_MACHINE_IOAPIC2,
+    object_class_property_set_description(oc, MICROVM_PROP_IOAPIC2,
         "Second IOAPIC at 0xfec10000 for 24 virtio-mmio transports "
         "(auto: on with ACPI)");
 
-    object_class_property_add_bool(oc, MICROVM_MACHINE_OPTION_ROMS,
+    object_class_property_add_bool(oc, MICROVM_PROP_OPTION_ROMS,
                                    microvm_get_option_roms,
                                    microvm_set_option_roms);
-    object_class_property_set_description(oc, MICROVM_MACHINE_OPTION_ROMS,
+    object_class_property_set_description(oc, MICROVM_PROP_OPTION_ROMS,
         "Set off to disable loading option ROMs (-option-rom)");
 
-    object_class_property_add_bool(oc, MICROVM_MACHINE_ISA_SERIAL,
+    object_class_property_add_bool(oc, MICROVM_PROP_ISA_SERIAL,
                                    microvm_get_isa_serial,
                                    microvm_set_isa_serial);
-    object_class_property_set_description(oc, MICROVM_MACHINE_ISA_SERIAL,
+    object_class_property_set_description(oc, MICROVM_PROP_ISA_SERIAL,
         "16550 UART at I/O port 0x3f8, IRQ 4, backed by the first -serial");
 
-    object_class_property_add_bool(oc, MICROVM_MACHINE_AUTO_KERNEL_CMDLINE,
+    object_class_property_add_bool(oc, MICROVM_PROP_AUTO_KERNEL_CMDLINE,
                                    microvm_get_auto_kernel_cmdline,
                                    microvm_set_auto_kernel_cmdline);
     object_class_property_set_description(oc,
-        MICROVM_MACHINE_AUTO_KERNEL_CMDLINE,
+        MICROVM_PROP_AUTO_KERNEL_CMDLINE,
         "Append virtio_mmio.device= entries for the used transports "
         "to the kernel command line");
 
-    object_class_property_add_bool(oc, MICROVM_MACHINE_BOOT_TIMER,
+    object_class_property_add_bool(oc, MICROVM_PROP_BOOT_TIMER,
                                    microvm_get_boot_timer,
                                    microvm_set_boot_timer);
-    object_class_property_set_description(oc, MICROVM_MACHINE_BOOT_TIMER,
+    object_class_property_set_description(oc, MICROVM_PROP_BOOT_TIMER,
         "Time the boot phases: firmware markers on I/O port 0x80, guest "
         "writes 123 to 0xfe800000 when userspace is up (default off)");
 
-    object_class_property_add(oc, MICROVM_MACHINE_BOOT_TIMER_PHASES,
+    object_class_property_add(oc, MICROVM_PROP_BOOT_TIMER_PHASES,
                               "list", microvm_boot_timer_get_phases,
                               NULL, NULL, NULL);
     object_class_property_set_description(oc,
-        MICROVM_MACHINE_BOOT_TIMER_PHASES,
+        MICROVM_PROP_BOOT_TIMER_PHASES,
         "Boot phases of the latest boot (boot-timer=on), read-only: "
         "phase, host-ns (QEMU_CLOCK_HOST), since-start-ns");
 
-    object_class_property_add_bool(oc, MICROVM_MACHINE_DIRECT_BOOT,
+    object_class_property_add_bool(oc, MICROVM_PROP_DIRECT_BOOT,
                                    microvm_get_direct_boot,
                                    microvm_set_direct_boot);
-    object_class_property_set_description(oc, MICROVM_MACHINE_DIRECT_BOOT,
+    object_class_property_set_description(oc, MICROVM_PROP_DIRECT_BOOT,
         "Start the vCPU at the entry of the -kernel (PVH vmlinux or "
         "64-bit bzImage) with the boot structures in place; no firmware "
         "runs (default off)");
 }
 
-static const TypeInfo microvm_machine_type = {
-    .name = TYPE_MICROVM_MACHINE,
-    .parent = TYPE_X86_MACHINE,
-    .instance_size = sizeof(MicrovmMachineState),
-    .instance_init = microvm_instance_init,
-    .class_size = sizeof(MicrovmMachineClass),
-    .class_init = microvm_class_init,
-    .interfaces = (InterfaceInfo[]) {
-        { TYPE_HOTPLUG_HANDLER },
-        { }
+static const TypeInfo microvm_types[] = {
+    {
+        .name = TYPE_MICROVM_MACHINE,
+        .parent = TYPE_X86_MACHINE,
+        .instance_size = sizeof(MicrovmMachineState),
+        .instance_init = microvm_instance_init,
+        .class_size = sizeof(MicrovmMachineClass),
+        .class_init = microvm_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { TYPE_HOTPLUG_HANDLER },
+            { },
+        },
     },
 };
 
-static void microvm_register_types(void)
-{
-    type_register_static(&microvm_machine_type);
-}
-
-type_init(microvm_register_types)
+DEFINE_TYPES(microvm_types)

@@ -102,16 +102,16 @@ extern const MemMapEntry microvm_ioports[MICROVM_IO__COUNT];
 /* Default firmware, looked up in QEMU's data directories */
 #define MICROVM_FIRMWARE_NAME           "qboot-microvm.rom"
 
-/* Machine properties */
-#define MICROVM_MACHINE_RTC                 "rtc"
-#define MICROVM_MACHINE_PCIE                "pcie"
-#define MICROVM_MACHINE_IOAPIC2             "ioapic2"
-#define MICROVM_MACHINE_ISA_SERIAL          "isa-serial"
-#define MICROVM_MACHINE_OPTION_ROMS         "x-option-roms"
-#define MICROVM_MACHINE_AUTO_KERNEL_CMDLINE "auto-kernel-cmdline"
-#define MICROVM_MACHINE_BOOT_TIMER          "boot-timer"
-#define MICROVM_MACHINE_BOOT_TIMER_PHASES   "boot-timer-phases"
-#define MICROVM_MACHINE_DIRECT_BOOT         "direct-boot"
+/* Machine properties, as -M microvm,help lists them */
+#define MICROVM_PROP_AUTO_KERNEL_CMDLINE    "auto-kernel-cmdline"
+#define MICROVM_PROP_BOOT_TIMER             "boot-timer"
+#define MICROVM_PROP_BOOT_TIMER_PHASES      "boot-timer-phases"
+#define MICROVM_PROP_DIRECT_BOOT            "direct-boot"
+#define MICROVM_PROP_IOAPIC2                "ioapic2"
+#define MICROVM_PROP_ISA_SERIAL             "isa-serial"
+#define MICROVM_PROP_PCIE                   "pcie"
+#define MICROVM_PROP_RTC                    "rtc"
+#define MICROVM_PROP_OPTION_ROMS            "x-option-roms"
 
 typedef struct MicrovmBootTimer MicrovmBootTimer;
 
@@ -122,15 +122,11 @@ struct MicrovmMachineClass {
 struct MicrovmMachineState {
     X86MachineState parent_obj;
 
-    /* Properties */
-    OnOffAuto rtc;
-    OnOffAuto pcie;
-    OnOffAuto ioapic2;
-    bool isa_serial;
+    /* Properties: devices (auto: decided at machine init) */
+    OnOffAuto ioapic2, pcie, rtc;
+    /* Properties: switches */
+    bool auto_kernel_cmdline, boot_timer_on, direct_boot, isa_serial;
     bool option_roms;
-    bool auto_kernel_cmdline;
-    bool boot_timer_on;
-    bool direct_boot;
 
     /* State */
     MicrovmIrqLayout irq_layout;
@@ -141,8 +137,8 @@ struct MicrovmMachineState {
     DeviceState *ged;           /* ACPI GED, with acpi=on */
     DeviceState *xhci;          /* with usb=on */
     struct GPEXConfig gpex;     /* PCIe host (pcie=on: bus != NULL) */
-    Notifier machine_done;
-    Notifier powerdown_req;
+    Notifier init_done;
+    Notifier powerdown;
     int64_t boot_timer_start_ns;    /* QEMU_CLOCK_REALTIME at creation */
     MicrovmBootTimer *boot_timer;   /* boot-timer=on */
     /* The PVH kernel microvm_boot_load() placed (entry 0: none) */
