@@ -37,11 +37,20 @@ pristine_tree() {
     fi
 }
 
+# True when this host can run $QEMU with KVM: /dev/kvm opens read-write
+# and the accelerator initialises (a stopped VM that quits at once).
+kvm_usable() {
+    [ -c /dev/kvm ] && ( exec 3<>/dev/kvm ) 2>/dev/null || return 1
+    echo quit | timeout 20 "$QEMU" -M microvm -accel kvm -cpu host \
+        -nodefaults -no-user-config -display none -S -monitor stdio \
+        >/dev/null 2>&1
+}
+
 # Guest boots (run.sh, tests-linux): after guest_qemu_setup, $BIOS is the
 # -bios image to pass (empty: the machine's default, our ROM; Debian's
 # qboot when $QEMU is another build, e.g. /usr/bin/qemu-system-x86_64),
-# accel/accel_name say KVM (-cpu host, with ACCEL=kvm) or TCG (the
-# default), and $TSC_APPEND is what the
+# accel/accel_name say KVM (-cpu host) or TCG, as ACCEL (auto, kvm, tcg)
+# and kvm_usable decide, and $TSC_APPEND is what the
 # guest command line needs: under TCG, Linux's TSC calibration against the
 # PIT races the host clock and still fails now and then, so a fixed
 # frequency (TSC_KHZ, default 2 GHz; TSC_KHZ=none: let the kernel try)
@@ -64,18 +73,28 @@ guest_qemu_setup() {
     fi
     [ "$BIOS" != none ] || BIOS=
 
-    # KVM only on request for now: on a nested-KVM host Linux hung in its
-    # decompressor with our machine (README, "Known problems").
+    # ACCEL=auto (the default): KVM with -cpu host when /dev/kvm opens
+    # read-write and QEMU's KVM accelerator starts, TCG otherwise.
     accel=()
     accel_name=TCG
-    if [ "${ACCEL:-tcg}" = kvm ]; then
-        [ -c /dev/kvm ] && ( exec 3<>/dev/kvm ) 2>/dev/null || {
-            echo "error: ACCEL=kvm but /dev/kvm is not usable" >&2
+    case "${ACCEL:-auto}" in
+        tcg) ;;
+        kvm|auto)
+            if kvm_usable; then
+                accel=(-enable-kvm -cpu host)
+                accel_name=KVM
+            elif [ "${ACCEL:-auto}" = kvm ]; then
+                echo "error: ACCEL=kvm but KVM is not usable here" \
+                     "(/dev/kvm missing, not writable, or QEMU's KVM" \
+                     "accelerator fails to start)" >&2
+                return 1
+            fi
+            ;;
+        *)
+            echo "error: ACCEL must be auto, kvm or tcg (got '$ACCEL')" >&2
             return 1
-        }
-        accel=(-enable-kvm -cpu host)
-        accel_name=KVM
-    fi
+            ;;
+    esac
     TSC_KHZ=${TSC_KHZ:-2000000}
     TSC_APPEND=
     if [ "$accel_name" = TCG ] && [ "$TSC_KHZ" != none ]; then

@@ -32,8 +32,8 @@ Environment:
   TSC_KHZ        under TCG, tsc_early_khz= for the guest (default 2000000;
                  none: let the kernel calibrate, racy under TCG)
   TIMEOUT        seconds the scripted check waits (default: 300)
-  ACCEL          tcg (default) or kvm (-enable-kvm -cpu host; KVM boots do
-                 not work yet, see README's "Known problems")
+  ACCEL          auto (default: KVM with -cpu host when /dev/kvm works,
+                 else TCG), kvm (fail without KVM) or tcg
 USAGE
 }
 
