@@ -46,6 +46,8 @@
 #define BZ_BOOT_FLAG            0x1fe   /* u16, 0xaa55 */
 #define BZ_VERSION              0x206   /* u16 */
 #define BZ_LOADFLAGS            0x211   /* u8 */
+#define BZ_INITRD_ADDR_MAX      0x22c   /* u32, 2.03 */
+#define BZ_CMDLINE_SIZE         0x238   /* u32, 2.06 */
 #define BZ_INIT_SIZE            0x260   /* u32, 2.10 */
 #define BZ_BOOT_FLAG_MAGIC      0xaa55
 #define BZ_LOADED_HIGH          0x01
@@ -406,12 +408,13 @@ static bool load_initrd(MachineState *machine, FWCfgState *fw_cfg,
  * load (the firmware validates the header again, see roms/qboot).
  */
 static bool bzimage_check(const uint8_t *data, uint64_t size,
-                          uint64_t ram_below_4g, uint32_t *init_size,
-                          Error **errp)
+                          uint64_t ram_below_4g, const char *cmdline,
+                          uint32_t *init_size, Error **errp)
 {
     unsigned setup_sects;
     uint64_t setup_len, syssize;
     uint16_t version;
+    uint32_t cmdline_size, initrd_addr_max;
 
     if (size < BZ_INIT_SIZE + 4) {
         error_setg(errp, "bzImage of %" PRIu64 " bytes is truncated "
@@ -446,11 +449,32 @@ static bool bzimage_check(const uint8_t *data, uint64_t size,
                    size - setup_len);
         return false;
     }
+    /*
+     * Every loader copies all the bytes after the setup code; they must
+     * fit in the init_size area, as the firmware checks again.
+     */
     *init_size = ldl_le_p(data + BZ_INIT_SIZE);
-    if (*init_size < syssize ||
-        *init_size > ram_below_4g - MICROVM_KERNEL_MIN_ADDR) {
+    if (*init_size < size - setup_len) {
+        error_setg(errp, "init_size %" PRIu32 " is less than the %" PRIu64
+                   " bytes after the setup code", *init_size,
+                   size - setup_len);
+        return false;
+    }
+    if (*init_size > ram_below_4g - MICROVM_KERNEL_MIN_ADDR) {
         error_setg(errp, "init_size %" PRIu32 " does not fit in RAM below "
                    "4 GiB", *init_size);
+        return false;
+    }
+    cmdline_size = ldl_le_p(data + BZ_CMDLINE_SIZE);
+    if (cmdline && strlen(cmdline) > cmdline_size) {
+        error_setg(errp, "command line of %zu bytes is over the kernel's "
+                   "cmdline_size %" PRIu32, strlen(cmdline), cmdline_size);
+        return false;
+    }
+    initrd_addr_max = ldl_le_p(data + BZ_INITRD_ADDR_MAX);
+    if (initrd_addr_max < MICROVM_KERNEL_MIN_ADDR) {
+        error_setg(errp, "initrd_addr_max 0x%" PRIx32 " is below 1 MiB",
+                   initrd_addr_max);
         return false;
     }
     return true;
@@ -475,6 +499,8 @@ typedef struct MicrovmMultiboot {
     uint32_t entry_addr;
     uint32_t load_addr;
     uint64_t bss_end;       /* bss_end_addr, or the loaded end if it is 0 */
+    uint64_t file_off;      /* where the loaded bytes start in the file */
+    uint64_t load_len;      /* how many bytes are loaded */
 } MicrovmMultiboot;
 
 /*
@@ -543,6 +569,8 @@ static bool multiboot_check(const uint8_t *data, uint64_t size, uint64_t off,
     } else {
         load_len = load_end_addr - mb->load_addr;
     }
+    mb->file_off = file_off;
+    mb->load_len = load_len;
     if (header_addr - mb->load_addr + MULTIBOOT_HEADER_LEN > load_len) {
         error_setg(errp, "multiboot header is not inside the loaded bytes");
         return false;
@@ -654,7 +682,8 @@ static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
 
         if (size > UINT32_MAX ||
             !bzimage_check(data, size, x86ms->below_4g_mem_size,
-                           &init_size, &local_err)) {
+                           machine->kernel_cmdline, &init_size,
+                           &local_err)) {
             if (!local_err) {
                 error_setg(&local_err, "bzImage larger than 4 GiB");
             }
@@ -694,8 +723,131 @@ static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
 }
 
 /*
- * direct-boot=on: QEMU, not the firmware, boots the kernel; only PVH
- * ELF and bzImage (64-bit entry) images are supported.
+ * direct-boot=on, multiboot v1 a.out kludge: the same checks as for the
+ * firmware, then microvm-direct.c places the image; the modules come
+ * from -initrd, several separated by commas.
+ */
+static bool load_direct_multiboot(MicrovmMachineState *mms,
+                                  const uint8_t *data, uint64_t size,
+                                  uint64_t off, Error **errp)
+{
+    MicrovmMultiboot mb;
+    Error *local_err = NULL;
+
+    if (!multiboot_check(data, size, off,
+                         X86_MACHINE(mms)->below_4g_mem_size, &mb,
+                         &local_err)) {
+        error_propagate_prepend(errp, local_err, "kernel '%s': ",
+                                MACHINE(mms)->kernel_filename);
+        return false;
+    }
+    return microvm_direct_load_multiboot(mms, data + mb.file_off,
+                                         mb.load_len, mb.load_addr,
+                                         mb.bss_end, mb.entry_addr);
+}
+
+/* The offset of a multiboot header's magic in the first 8 KiB, if any */
+static bool multiboot_find(const uint8_t *data, uint64_t size, uint64_t *off)
+{
+    uint64_t i;
+
+    for (i = 0; i + 4 <= MIN(size, MULTIBOOT_SEARCH_LEN); i += 4) {
+        if (ldl_le_p(data + i) == MULTIBOOT_HEADER_MAGIC) {
+            *off = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * direct-boot=on, an ELF image without a PVH note but with a multiboot
+ * header: with the a.out kludge (flag 16) its address fields say what
+ * to load, as for a flat image; without it the PT_LOAD segments are
+ * placed, checked as a PVH kernel's are, and e_entry is the entry.
+ */
+static bool load_direct_multiboot_elf(MicrovmMachineState *mms,
+                                      MicrovmElf *elf, GMappedFile *file,
+                                      uint64_t off, Error **errp)
+{
+    const char *filename = MACHINE(mms)->kernel_filename;
+    uint64_t ram_end = X86_MACHINE(mms)->below_4g_mem_size;
+    const uint8_t *h = elf->data + off;
+    uint32_t flags;
+    uint64_t entry;
+    bool entry_loaded = false;
+    unsigned i, loads = 0;
+    MicrovmPhdr ph;
+    Error *local_err = NULL;
+
+    if (off + MULTIBOOT_HEADER_LEN > elf->size) {
+        error_setg(errp, "kernel '%s': multiboot header cut off by the end "
+                   "of the file", filename);
+        return false;
+    }
+    flags = ldl_le_p(h + 4);
+    if (flags & MULTIBOOT_AOUT_KLUDGE) {
+        return load_direct_multiboot(mms, elf->data, elf->size, off, errp);
+    }
+    if ((uint32_t)(ldl_le_p(h) + flags + ldl_le_p(h + 8)) != 0) {
+        error_setg(errp, "kernel '%s': multiboot header checksum is wrong",
+                   filename);
+        return false;
+    }
+    if (flags & MULTIBOOT_REQ_MASK &
+        ~(MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO)) {
+        error_setg(errp, "kernel '%s': multiboot header requires flags 0x%x "
+                   "(video mode or unknown) that this loader does not "
+                   "provide", filename, flags & MULTIBOOT_REQ_MASK &
+                   ~(MULTIBOOT_PAGE_ALIGN | MULTIBOOT_MEMORY_INFO));
+        return false;
+    }
+    if (!elf_check_header(elf, &local_err)) {
+        error_propagate_prepend(errp, local_err, "kernel '%s': ", filename);
+        return false;
+    }
+    elf->load_start = UINT64_MAX;
+    elf->load_end = 0;
+    for (i = 0; i < elf->phnum; i++) {
+        elf_read_phdr(elf, i, &ph);
+        if (ph.type != PT_LOAD || ph.memsz == 0) {
+            continue;
+        }
+        if (!elf_check_load(elf, i, &ph, ram_end, &local_err)) {
+            error_propagate_prepend(errp, local_err, "kernel '%s': ",
+                                    filename);
+            return false;
+        }
+        elf->load_start = MIN(elf->load_start, ph.paddr);
+        elf->load_end = MAX(elf->load_end, ph.paddr + ph.memsz);
+        loads++;
+    }
+    entry = elf->is64 ?
+            ldq_le_p(elf->data + offsetof(Elf64_Ehdr, e_entry)) :
+            ldl_le_p(elf->data + offsetof(Elf32_Ehdr, e_entry));
+    for (i = 0; i < elf->phnum; i++) {
+        elf_read_phdr(elf, i, &ph);
+        if (ph.type == PT_LOAD && ph.filesz != 0 &&
+            entry >= ph.paddr && entry - ph.paddr < ph.filesz) {
+            entry_loaded = true;
+        }
+    }
+    if (!loads || !entry_loaded) {
+        error_setg(errp, "kernel '%s': multiboot ELF entry 0x%" PRIx64
+                   " is not inside a loaded segment", filename, entry);
+        return false;
+    }
+    elf_load(elf, file);
+    mms->kernel_entry = entry;
+    mms->kernel_load_start = elf->load_start;
+    mms->kernel_load_end = elf->load_end;
+    mms->direct_multiboot = true;
+    return true;
+}
+
+/*
+ * direct-boot=on: QEMU, not the firmware, boots the kernel; PVH ELF,
+ * bzImage (64-bit entry) and multiboot (a.out kludge) images.
  */
 static bool load_direct_bzimage(MicrovmMachineState *mms,
                                 const uint8_t *data, uint64_t size,
@@ -705,16 +857,22 @@ static bool load_direct_bzimage(MicrovmMachineState *mms,
     uint64_t ram_below_4g = X86_MACHINE(mms)->below_4g_mem_size;
     Error *local_err = NULL;
     uint32_t init_size;
+    uint64_t mb_off;
 
     if (size < BZIMAGE_HEADER_OFFSET + 4 ||
         ldl_le_p(data + BZIMAGE_HEADER_OFFSET) != BZIMAGE_HEADER_MAGIC) {
+        if (multiboot_find(data, size, &mb_off)) {
+            return load_direct_multiboot(mms, data, size, mb_off, errp);
+        }
         error_setg(errp, "kernel '%s': direct-boot=on needs a PVH ELF "
-                   "kernel (vmlinux) or a bzImage; multiboot direct boot "
-                   "is not implemented", filename);
+                   "kernel (vmlinux), a bzImage or a multiboot image",
+                   filename);
         return false;
     }
     if (size > UINT32_MAX ||
-        !bzimage_check(data, size, ram_below_4g, &init_size, &local_err) ||
+        !bzimage_check(data, size, ram_below_4g,
+                       MACHINE(mms)->kernel_cmdline, &init_size,
+                       &local_err) ||
         !microvm_direct_load_bzimage(mms, data, size, &local_err)) {
         if (!local_err) {
             error_setg(&local_err, "bzImage larger than 4 GiB");
@@ -754,6 +912,15 @@ bool microvm_boot_load(MicrovmMachineState *mms, FWCfgState *fw_cfg,
                           errp);
     }
     if (!elf_check(&elf, x86ms->below_4g_mem_size, &local_err)) {
+        uint64_t mb_off;
+
+        if (mms->direct_boot &&
+            multiboot_find(elf.data, elf.size, &mb_off)) {
+            /* Not PVH, but multiboot: direct boot handles that too */
+            error_free(local_err);
+            return load_direct_multiboot_elf(mms, &elf, file, mb_off,
+                                             errp);
+        }
         error_propagate_prepend(errp, local_err, "kernel '%s': ", filename);
         return false;
     }

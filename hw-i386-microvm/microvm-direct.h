@@ -28,6 +28,16 @@ bool microvm_direct_load_bzimage(MicrovmMachineState *mms,
                                  const uint8_t *data, uint64_t size,
                                  Error **errp);
 
+/*
+ * Place a checked multiboot v1 a.out-kludge image: @len bytes of @image
+ * at @load_addr, zeroes up to @bss_end, entry at @entry.  The modules
+ * (-initrd) and multiboot_info come with microvm_direct_setup().
+ */
+bool microvm_direct_load_multiboot(MicrovmMachineState *mms,
+                                   const uint8_t *image, uint64_t len,
+                                   uint64_t load_addr, uint64_t bss_end,
+                                   uint64_t entry);
+
 /* After a machine reset: put the boot vCPU at the kernel entry */
 void microvm_direct_reset(MicrovmMachineState *mms);
 
