@@ -27,7 +27,6 @@
 #include "hw/acpi/aml-build.h"
 #include "hw/acpi/bios-linker-loader.h"
 #include "hw/acpi/generic_event_device.h"
-#include "hw/acpi/utils.h"
 #include "hw/boards.h"
 #include "hw/i386/fw_cfg.h"
 #include "hw/i386/microvm.h"
@@ -128,6 +127,8 @@ static void build_dsdt(GArray *table_data, BIOSLinker *linker,
                   mms->irqs[MICROVM_IRQ_GED], AML_SYSTEM_MEMORY,
                   microvm_memmap[MICROVM_MEM_GED].base);
     acpi_dsdt_add_power_button(sb);
+    /* fw_cfg (QEMU0002): the guest's qemu_fw_cfg driver binds to it */
+    fw_cfg_add_acpi_dsdt(sb, x86ms->fw_cfg);
     dsdt_add_virtio_mmio(sb, mms);
     if (mms->uart) {
         dsdt_add_isa_device(sb, "COM1", "PNP0501", 1,
@@ -187,6 +188,11 @@ static void build_fadt_reduced(GArray *table_data, BIOSLinker *linker,
         .sleep_sts = ged_register(ACPI_GED_REG_SLEEP_STS),
         .iapc_boot_arch = MICROVM_IAPC_VGA_NOT_PRESENT |
                           (x86ms->rtc ? 0 : MICROVM_IAPC_CMOS_RTC_NOT_PRESENT),
+        /*
+         * Both DSDT pointers: SeaBIOS reads only the 32-bit one to find
+         * the virtio-mmio disks it boots from.
+         */
+        .dsdt_tbl_offset = &dsdt,
         .xdsdt_tbl_offset = &dsdt,
     };
 
@@ -353,19 +359,33 @@ static void microvm_acpi_build(MicrovmMachineState *mms,
     build_rsdp(tables->rsdp, tables->linker, &rsdp);
 }
 
+static void microvm_acpi_add_file(FWCfgState *fw_cfg, const char *name,
+                                  GArray *blob)
+{
+    fw_cfg_add_file(fw_cfg, name, g_memdup2(blob->data, blob->len),
+                    blob->len);
+}
+
 void microvm_acpi_setup(MicrovmMachineState *mms)
 {
+    FWCfgState *fw_cfg = X86_MACHINE(mms)->fw_cfg;
     AcpiBuildTables tables;
 
     assert(mms->ged);
     acpi_build_tables_init(&tables);
     microvm_acpi_build(mms, &tables);
 
-    /* The tables never change after machine init: no update callback */
-    acpi_add_rom_blob(NULL, NULL, tables.table_data, ACPI_BUILD_TABLE_FILE);
-    acpi_add_rom_blob(NULL, NULL, tables.linker->cmd_blob,
-                      ACPI_BUILD_LOADER_FILE);
-    acpi_add_rom_blob(NULL, NULL, tables.rsdp, ACPI_BUILD_RSDP_FILE);
+    /*
+     * The tables never change after machine init, so they are plain fw_cfg
+     * files, not ROM blobs (acpi_add_rom_blob): those reserve 2 MiB of
+     * host RAM for the tables, which transparent huge pages fault in
+     * whole on the first write (2 MiB of RSS for 2 KiB of tables).  A
+     * migration target builds the same bytes from the same options.
+     */
+    microvm_acpi_add_file(fw_cfg, ACPI_BUILD_TABLE_FILE, tables.table_data);
+    microvm_acpi_add_file(fw_cfg, ACPI_BUILD_LOADER_FILE,
+                          tables.linker->cmd_blob);
+    microvm_acpi_add_file(fw_cfg, ACPI_BUILD_RSDP_FILE, tables.rsdp);
 
     acpi_build_tables_cleanup(&tables, false);
 }
