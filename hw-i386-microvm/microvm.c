@@ -24,9 +24,10 @@
  *
  * direct-boot=on skips the firmware: QEMU writes the boot structures
  * and starts the vCPU at the entry of a PVH vmlinux or, in long mode,
- * of a bzImage (microvm-direct.c).  boot-timer=on records host
- * timestamps of the boot phases, readable with qom-get
- * (microvm-timer.c).  Both are off by default.
+ * of a bzImage (microvm-direct.c).  Off by default.
+ *
+ * boot-timer=on records host timestamps of the boot phases, readable
+ * with qom-get (microvm-timer.c).  Off by default.
  *
  * The guest-visible addresses and IRQs match upstream QEMU's microvm,
  * so existing command lines and kernel command lines keep working.
@@ -70,6 +71,7 @@
 #include "microvm-fdt.h"
 #include "microvm-direct.h"
 #include "microvm-timer.h"
+#include "microvm-firmware.h"
 
 /*
  * Guest-physical memory map.  Entries with size 0 are sized at run time
@@ -90,6 +92,13 @@ const MemMapEntry microvm_memmap[MICROVM_MEM__COUNT] = {
     [MICROVM_MEM_DIRECT_BOOT] =     { 0x000c0000, 128 * KiB },
     /* Read-only alias of the 64 KiB firmware ROM, reserved in e820 */
     [MICROVM_MEM_BIOS_ALIAS] =      { 0x000f0000, 64 * KiB },
+    /*
+     * Our firmware only: RAM over the first 16 KiB of that alias (ROM
+     * bytes no real-mode code uses), where the firmware puts the SMBIOS
+     * entry point and tables for the OS's F-segment search; see
+     * microvm-firmware.c.  Inside the alias's reserved e820 range.
+     */
+    [MICROVM_MEM_FSEG_RAM] =        { 0x000f0000, 16 * KiB },
 
     /* ---- Main memory: from 1 MiB, at most 3 GiB in all below 4 GiB ---- */
     /* RAM; its end is MIN(ram_size, 3 GiB) */
@@ -562,6 +571,9 @@ static void microvm_devices_init(MicrovmMachineState *mms)
      */
     x86_bios_rom_init(x86ms, MICROVM_FIRMWARE_NAME, get_system_memory(),
                       MACHINE(mms)->firmware != NULL);
+    if (!MACHINE(mms)->firmware) {
+        microvm_smbios_init(mms);
+    }
 }
 
 /* ---- Machine ---- */
@@ -632,6 +644,8 @@ static void microvm_init_done(Notifier *notifier, void *data)
     }
     microvm_fdt_setup(mms);
     fw_cfg_add_e820(x86ms->fw_cfg);
+    microvm_smbios_setup(mms);
+    microvm_fw_cfg_override(mms);
     microvm_boot_timer_machine_ready(mms);
 }
 
@@ -656,7 +670,15 @@ static void microvm_machine_init(MachineState *machine)
     microvm_check_options(mms);
     microvm_memory_init(mms);
     x86_cpus_init(x86ms, CPU_VERSION_LATEST);
+    /*
+     * One memory transaction for all devices: otherwise every region
+     * mapped (24 virtio-mmio transports alone) rebuilds the flat views
+     * and dispatch tables of every address space, the largest part of
+     * machine init's time and of its peak RSS.
+     */
+    memory_region_transaction_begin();
     microvm_devices_init(mms);
+    memory_region_transaction_commit();
     microvm_boot_timer_init(mms);
     microvm_fw_cfg_init(mms);
 
@@ -808,10 +830,14 @@ static void microvm_instance_init(Object *obj)
  * Firecracker-style guests drive; force-legacy=on brings version 1 back.
  * kvmvapic patches the TPR accesses of 32-bit Windows guests and needs
  * an option ROM: nothing a microvm boots uses it.
+ * fw_cfg: the ACPI tables are plain fw_cfg files, not RAM-backed ROM
+ * blobs, so there is no memory region to resize on an incoming
+ * migration or loadvm (acpi-mr-restore would dereference none).
  */
 static GlobalProperty microvm_globals[] = {
     { "virtio-mmio", "force-legacy", "off" },
     { "apic-common", "vapic", "off" },
+    { "fw_cfg", "acpi-mr-restore", "false" },
 };
 
 static void microvm_class_init(ObjectClass *oc, void *data)
@@ -871,6 +897,13 @@ static void microvm_class_init(ObjectClass *oc, void *data)
                                    microvm_set_option_roms);
     object_class_property_set_description(oc, MICROVM_PROP_OPTION_ROMS,
         "Set off to disable loading option ROMs (-option-rom)");
+
+    object_class_property_add_str(oc, MICROVM_PROP_FW_CFG_OVERRIDE,
+                                  microvm_get_fw_cfg_override,
+                                  microvm_set_fw_cfg_override);
+    object_class_property_set_description(oc, MICROVM_PROP_FW_CFG_OVERRIDE,
+        "Test only: replace fw_cfg items the firmware reads "
+        "(ITEM=FILE;...)");
 
     object_class_property_add_bool(oc, MICROVM_PROP_ISA_SERIAL,
                                    microvm_get_isa_serial,

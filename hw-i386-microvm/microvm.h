@@ -27,6 +27,7 @@ enum {
     MICROVM_MEM_EBDA,
     MICROVM_MEM_DIRECT_BOOT,
     MICROVM_MEM_BIOS_ALIAS,
+    MICROVM_MEM_FSEG_RAM,
     /* Main memory: 1 MiB up to the 32-bit MMIO hole */
     MICROVM_MEM_RAM_BELOW_4G,
     /* 32-bit MMIO hole: 3 GiB up to 4 GiB */
@@ -112,6 +113,8 @@ extern const MemMapEntry microvm_ioports[MICROVM_IO__COUNT];
 #define MICROVM_PROP_PCIE                   "pcie"
 #define MICROVM_PROP_RTC                    "rtc"
 #define MICROVM_PROP_OPTION_ROMS            "x-option-roms"
+/* Test hook, undocumented: see microvm-firmware.c */
+#define MICROVM_PROP_FW_CFG_OVERRIDE        "x-fw-cfg-override"
 
 typedef struct MicrovmBootTimer MicrovmBootTimer;
 
@@ -127,6 +130,7 @@ struct MicrovmMachineState {
     /* Properties: switches */
     bool auto_kernel_cmdline, boot_timer_on, direct_boot, isa_serial;
     bool option_roms;
+    char *fw_cfg_override;      /* test hook: ITEM=FILE;... */
 
     /* State */
     MicrovmIrqLayout irq_layout;
@@ -149,6 +153,7 @@ struct MicrovmMachineState {
     uint64_t direct_start_info;     /* hvm_start_info or boot_params */
     uint8_t *bzimage_setup;         /* bzImage: a copy of its setup code */
     uint64_t bzimage_setup_len;
+    bool direct_multiboot;          /* a multiboot kernel is placed */
 };
 
 #define TYPE_MICROVM_MACHINE   MACHINE_TYPE_NAME("microvm")

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
 # Device set of the microvm build profile (configure-wrapper.sh):
 # the microvm machine and the virtio-mmio devices a microVM needs.
 
