@@ -39,6 +39,40 @@ gdt_descriptor:
     .word   gdt_end - gdt - 1
     .long   gdt
 
+/*
+ * Real-mode interrupt handlers, for a kernel that returns to real mode
+ * and calls the BIOS (ivt.c points the IVT here; README.md "Real-mode
+ * services").  Seen by real-mode code as f000:xxxx through the ROM's
+ * alias below 1 MiB.
+ *
+ * Software services (INT 10h-6Fh, 78h-FFh): none is provided.  Return
+ * as "function not supported": AH = 86h and CF set in the FLAGS that
+ * IRET restores, everything else unchanged.
+ */
+    .globl  rm_int_unsupported
+rm_int_unsupported:
+    pushw   %bp
+    movw    %sp, %bp
+    orb     $X86_EFLAGS_CF, 6(%bp)  /* stack: BP, IP, CS, FLAGS */
+    popw    %bp
+    movb    $0x86, %ah
+    iret
+
+/*
+ * CPU exceptions and hardware interrupts (INT 00h-0Fh, 70h-77h: the
+ * vectors the PICs use after reset and as a BIOS programs them): send a
+ * non-specific EOI to both PICs, which is harmless when none is in
+ * service, and return with every register unchanged.
+ */
+    .globl  rm_int_irq
+rm_int_irq:
+    pushw   %ax
+    movb    $0x20, %al
+    outb    %al, $0xa0
+    outb    %al, $0x20
+    popw    %ax
+    iret
+
 /* The reset vector: 16 bytes at 0xfffffff0, the last of the ROM */
     .section .resetvector, "ax"
     .globl  reset_vector

@@ -24,7 +24,8 @@ struct fw_cfg_dma_access {
 } __attribute__((packed));
 
 struct fw_cfg_file_name {
-    const char *name;
+    /* zero-padded like a directory entry's, for fw_cfg_name_equal() */
+    char name[FW_CFG_FILE_NAME_LEN] __attribute__((aligned(4)));
     uint8_t len;                /* without the NUL */
 };
 
@@ -40,6 +41,8 @@ static const struct fw_cfg_file_name fw_cfg_file_names[FW_CFG_FILE_COUNT] = {
     [FW_CFG_FILE_MODULE_CMDLINE] =
         FW_CFG_NAME("etc/microvm/module-cmdline"),
     [FW_CFG_FILE_TABLE_LOADER] = FW_CFG_NAME("etc/table-loader"),
+    [FW_CFG_FILE_SMBIOS_ANCHOR] = FW_CFG_NAME("etc/smbios/smbios-anchor"),
+    [FW_CFG_FILE_SMBIOS_TABLES] = FW_CFG_NAME("etc/smbios/smbios-tables"),
 };
 
 static bool fw_cfg_has_dma;
@@ -114,20 +117,47 @@ static void fw_cfg_set_file(struct fw_cfg_file *f, const char *name,
     f->size = bswap32(e->size);
 }
 
+/*
+ * Every wanted name starts "etc/"; the byte after it (mod 32) picks the
+ * candidates, so most directory entries ("etc/acpi/...", "genroms/...")
+ * cost a few instructions.  A name missing here is never matched: keep
+ * this table in step with fw_cfg_file_names[].
+ */
+#define FW_CFG_ETC_PREFIX   0x2f637465      /* "etc/", little-endian */
+#define FW_CFG_BIT(id)      (1u << (id))
+
+static const uint8_t fw_cfg_candidates[32] = {
+    ['e' & 31] = FW_CFG_BIT(FW_CFG_FILE_E820),
+    ['m' & 31] = FW_CFG_BIT(FW_CFG_FILE_KERNEL) |
+                 FW_CFG_BIT(FW_CFG_FILE_MODULE_CMDLINE),
+    ['t' & 31] = FW_CFG_BIT(FW_CFG_FILE_TABLE_LOADER),
+    ['s' & 31] = FW_CFG_BIT(FW_CFG_FILE_SMBIOS_ANCHOR) |
+                 FW_CFG_BIT(FW_CFG_FILE_SMBIOS_TABLES),
+};
+
+_Static_assert(FW_CFG_FILE_COUNT <= 8, "fw_cfg_candidates holds 8 bits");
+
 /* Directory scan callback: the init one records every wanted name */
 static bool fw_cfg_match_wanted(const struct fw_cfg_dir_entry *e,
                                 void *opaque)
 {
-    unsigned id;
+    unsigned id, candidates;
 
     (void)opaque;
-    for (id = 0; id < FW_CFG_FILE_COUNT; id++) {
+    if (*(const uint32_t *)e->name != FW_CFG_ETC_PREFIX) {
+        return false;
+    }
+    candidates = fw_cfg_candidates[e->name[4] & 31];
+    for (id = 0; candidates; id++, candidates >>= 1) {
         const struct fw_cfg_file_name *want = &fw_cfg_file_names[id];
 
-        /* Most names start "etc/": test where they end first, cheaply */
+        if (!(candidates & 1)) {
+            continue;
+        }
+        /* Test where the name ends first, cheaply */
         if (e->name[want->len] != '\0' ||
             e->name[want->len - 1] != want->name[want->len - 1] ||
-            memcmp(e->name, want->name, want->len)) {
+            !fw_cfg_name_equal(e->name, want->name)) {
             continue;
         }
         fw_cfg_set_file(&fw_cfg_files[id], want->name, e);
@@ -162,7 +192,12 @@ static bool fw_cfg_match_name(const struct fw_cfg_dir_entry *e, void *opaque)
 {
     struct fw_cfg_lookup *l = opaque;
 
-    if (!fw_cfg_name_equal(e->name, l->name)) {
+    /*
+     * Names are zero-padded in their fields and nearly all start "etc/":
+     * bytes 4-7 tell most of them apart in one comparison.
+     */
+    if (((const uint32_t *)e->name)[1] != ((const uint32_t *)l->name)[1] ||
+        !fw_cfg_name_equal(e->name, l->name)) {
         return false;
     }
     fw_cfg_set_file(l->file, l->name, e);

@@ -8,12 +8,14 @@
 #include "boot_phase.h"
 #include "e820.h"
 #include "fw_cfg.h"
+#include "ivt.h"
 #include "kernel.h"
 #include "linuxboot.h"
 #include "mptable.h"
 #include "multiboot.h"
 #include "print.h"
 #include "pvh.h"
+#include "smbios.h"
 
 void main(void) __attribute__((noreturn));
 
@@ -25,11 +27,13 @@ void main(void)
     uint64_t initrd_limit;
 
     boot_phase(BOOT_PHASE_FIRMWARE_START);
+    ivt_setup();
     fw_cfg_init();
     e820_load();
     if (!acpi_tables_load(&rsdp)) {
         mptable_setup();
     }
+    smbios_setup();
     kernel_info_load(&kernel);
     cmdline = cmdline_load();
 

@@ -58,6 +58,8 @@ enum fw_cfg_file_id {
     FW_CFG_FILE_KERNEL,         /* etc/microvm/kernel */
     FW_CFG_FILE_MODULE_CMDLINE, /* etc/microvm/module-cmdline (multiboot) */
     FW_CFG_FILE_TABLE_LOADER,   /* etc/table-loader (ACPI) */
+    FW_CFG_FILE_SMBIOS_ANCHOR,  /* etc/smbios/smbios-anchor */
+    FW_CFG_FILE_SMBIOS_TABLES,  /* etc/smbios/smbios-tables */
     FW_CFG_FILE_COUNT,
 };
 

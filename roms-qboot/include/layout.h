@@ -20,7 +20,12 @@
 #define ROM_RESET_VECTOR    0xfffffff0  /* where the CPU starts */
 
 /* ---- Low RAM, [0, 0x9fc00) ---------------------------------------------- */
-/* 0x00000-0x00fff: real-mode IVT and BDA, left untouched */
+/* 0x00000-0x003ff: real-mode IVT, every vector set (ivt.c) */
+#define IVT_ADDR            0x00000000
+#define IVT_VECTORS         256
+/* 0x00400-0x00fff: BDA, untouched but for the EBDA segment (acpi.c) */
+/* Real-mode code sees the ROM's top 64 KiB through its alias at f000:0 */
+#define ROM_REAL_MODE_SEG   0xf000
 #define FW_DATA_ADDR        0x00001000  /* .data then .bss, copied/zeroed */
 #define FW_DATA_END         0x00002000
 #define FW_STACK_BOTTOM     0x00002000  /* 16 KiB stack, grows down */
@@ -52,6 +57,16 @@
 #define EBDA_ADDR           0x0009fc00
 #define EBDA_END            0x000a0000
 #define BDA_EBDA_SEGMENT    0x0000040e
+
+/* ---- F segment, [0xf0000, 0x100000): e820-reserved ------------------- */
+/*
+ * The ROM's read-only alias, except the first 16 KiB, which the machine
+ * backs with RAM for us (MICROVM_MEM_FSEG_RAM): the SMBIOS entry point
+ * goes there, where an OS's F-segment search finds it, then the tables.
+ */
+#define SMBIOS_ANCHOR_ADDR  0x000f0000  /* entry point, 16-byte aligned */
+#define SMBIOS_TABLES_ADDR  0x000f0020  /* structure table */
+#define SMBIOS_AREA_END     0x000f4000
 
 /* Multiboot v1 reuses the PVH areas (only one protocol boots) */
 #define MB_INFO_ADDR        0x00006000  /* multiboot_info */

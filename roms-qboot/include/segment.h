@@ -12,5 +12,6 @@
 
 #define X86_CR0_PE      0x00000001
 #define X86_CR0_ET      0x00000010
+#define X86_EFLAGS_CF   0x0001  /* carry: a BIOS call's error flag */
 
 #endif
