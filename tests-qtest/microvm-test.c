@@ -99,6 +99,11 @@
 
 #define CR0_PE                  (1u << 0)
 #define CR0_ET                  (1u << 4)
+#define CR0_PG                  (1u << 31)
+#define CR4_PAE                 (1u << 5)
+#define CR4_LA57                (1u << 12)
+#define EFER_LME                (1u << 8)
+#define EFER_LMA                (1u << 10)
 #define EFLAGS_TF               (1u << 8)
 #define EFLAGS_IF               (1u << 9)
 #define EFLAGS_VM               (1u << 17)
@@ -1356,9 +1361,13 @@ static const BadOptionCase bad_option_cases[] = {
     { "direct-boot-bios", "microvm,direct-boot=on", KERNEL_GOOD, false,
       "-bios", 1, true },
     { "direct-boot-acpi-off-smp2", "microvm,direct-boot=on,acpi=off",
-      KERNEL_GOOD, false, "acpi", 1, false, 2 },
+      KERNEL_GOOD, false, NULL, 0, false, 2 },
     { "direct-boot-multiboot", "microvm,direct-boot=on", KERNEL_MB_GOOD,
-      false, NULL, 1 },
+      false, NULL, 0 },
+    { "direct-boot-multiboot-checksum", "microvm,direct-boot=on",
+      KERNEL_MB_CHECKSUM, false, "checksum", 1 },
+    { "direct-boot-multiboot-entry-outside", "microvm,direct-boot=on",
+      KERNEL_MB_ENTRY_OUTSIDE, false, "entry_addr", 1 },
 };
 
 /* Write the kernel image of @kind into @dir; returns its path */
@@ -1612,6 +1621,7 @@ typedef struct BootCase {
     bool acpi;
     bool direct;            /* direct-boot=on: no firmware */
     bool timer;             /* boot-timer=on */
+    bool reboot;            /* without -no-reboot: a reset reboots */
 } BootCase;
 
 static const BootCase boot_cases[] = {
@@ -1621,6 +1631,8 @@ static const BootCase boot_cases[] = {
     { "smp4-5G", 4, "5G", 5 * GiB, true },
     { "smp1-128M-acpi-off", 1, "128M", 128 * MiB, false },
     { "smp4-128M-acpi-off", 4, "128M", 128 * MiB, false },
+    { "smp1-5G-acpi-off", 1, "5G", 5 * GiB, false },
+    { "smp4-5G-acpi-off", 4, "5G", 5 * GiB, false },
 };
 
 /* direct-boot=on: the same payload, started by QEMU at its entry */
@@ -1628,8 +1640,11 @@ static const BootCase direct_cases[] = {
     { "smp1-128M", 1, "128M", 128 * MiB, true, true, true },
     { "smp4-128M", 4, "128M", 128 * MiB, true, true, true },
     { "smp1-5G", 1, "5G", 5 * GiB, true, true, true },
+    { "smp4-5G", 4, "5G", 5 * GiB, true, true, true },
     { "smp1-128M-acpi-off", 1, "128M", 128 * MiB, false, true, true },
+    { "smp4-128M-acpi-off", 4, "128M", 128 * MiB, false, true, true },
     { "smp1-5G-acpi-off", 1, "5G", 5 * GiB, false, true, true },
+    { "smp4-5G-acpi-off", 4, "5G", 5 * GiB, false, true, true },
 };
 
 /*
@@ -1648,6 +1663,8 @@ typedef struct FlatCase {
     const char *mem;
     uint64_t mem_size;
     bool acpi;
+    bool direct;            /* direct-boot=on: no firmware */
+    int smp;                /* CPUs; 0: one */
 } FlatCase;
 
 /* Large enough for either payload's result block */
@@ -1659,6 +1676,8 @@ typedef struct Boot {
     char *initrd;
     char *serial;
     const FlatCase *c;      /* bzImage/multiboot case, else NULL */
+    const char *initrd_more;    /* appended to -initrd's value, or NULL */
+    bool reboot;                /* without -no-reboot */
     uint8_t r[BOOT_RESULT_SIZE];    /* the payload's result block */
 } Boot;
 
@@ -1694,10 +1713,12 @@ static bool boot_start(Boot *b, const char *kernel, const char *machine_opts,
     b->initrd = make_initrd(b->dir, BOOT_INITRD_LEN);
     b->serial = g_build_filename(b->dir, "serial.log", NULL);
     b->qts = qtest_initf("-M microvm%s -nodefaults -accel tcg "
-                         "-no-reboot -no-shutdown -smp %d -m %s "
-                         "-serial file:%s -kernel %s -initrd %s "
-                         "-append '%s'", machine_opts, smp, mem, b->serial,
-                         kernel, b->initrd, BOOT_APPEND);
+                         "%s-no-shutdown -smp %d -m %s "
+                         "-serial file:%s -kernel %s -initrd '%s%s' "
+                         "-append '%s'", machine_opts,
+                         b->reboot ? "" : "-no-reboot ", smp, mem, b->serial,
+                         kernel, b->initrd,
+                         b->initrd_more ? b->initrd_more : "", BOOT_APPEND);
 
     deadline = g_get_monotonic_time() + BOOT_TIMEOUT_S * G_USEC_PER_SEC;
     do {
@@ -1737,6 +1758,7 @@ static bool boot_pvh_check(Boot *b, const BootCase *c)
     g_autofree char *opts = NULL;
 
     memset(b, 0, sizeof(*b));
+    b->reboot = c->reboot;
     if (!payload) {
         return false;
     }
@@ -1747,18 +1769,32 @@ static bool boot_pvh_check(Boot *b, const BootCase *c)
                       PVH_CHECK_RESULT_ADDR, R_SIZE);
 }
 
-/* Boot a bzimage-check or multiboot-check @kernel on one CPU */
-static bool boot_flat(Boot *b, const FlatCase *c, const char *kernel,
-                      uint64_t result)
+/*
+ * Boot a bzimage-check or multiboot-check @kernel with the configuration
+ * of @c; @initrd_more (or NULL) is appended to -initrd's value
+ */
+static bool boot_flat_more(Boot *b, const FlatCase *c, const char *kernel,
+                           uint64_t result, const char *initrd_more)
 {
+    g_autofree char *opts = NULL;
+
     memset(b, 0, sizeof(*b));
     b->c = c;
+    b->initrd_more = initrd_more;
     if (!kernel) {
         g_test_skip("boot-check payloads not built on this host");
         return false;
     }
-    return boot_start(b, kernel, c->acpi ? "" : ",acpi=off", 1, c->mem,
+    opts = g_strdup_printf("%s%s", c->acpi ? "" : ",acpi=off",
+                           c->direct ? ",direct-boot=on" : "");
+    return boot_start(b, kernel, opts, c->smp ? c->smp : 1, c->mem,
                       result, B_SIZE);
+}
+
+static bool boot_flat(Boot *b, const FlatCase *c, const char *kernel,
+                      uint64_t result)
+{
+    return boot_flat_more(b, c, kernel, result, NULL);
 }
 
 static void boot_finish(Boot *b)
@@ -2430,11 +2466,38 @@ static const FlatCase flat_cases[] = {
     { "5G", "5G", 5 * GiB, true },
     { "128M-acpi-off", "128M", 128 * MiB, false },
     { "5G-acpi-off", "5G", 5 * GiB, false },
+    { "smp4-128M", "128M", 128 * MiB, true, false, 4 },
+    { "smp4-5G-acpi-off", "5G", 5 * GiB, false, false, 4 },
 };
 
+/*
+ * direct-boot=on: bzimage-check (at its 64-bit entry) and multiboot-check
+ * started by QEMU, 1 and 4 CPUs
+ */
+static const FlatCase direct_flat_cases[] = {
+    { "smp1-128M", "128M", 128 * MiB, true, true, 1 },
+    { "smp4-128M", "128M", 128 * MiB, true, true, 4 },
+    { "smp1-5G", "5G", 5 * GiB, true, true, 1 },
+    { "smp4-5G", "5G", 5 * GiB, true, true, 4 },
+    { "smp1-128M-acpi-off", "128M", 128 * MiB, false, true, 1 },
+    { "smp4-128M-acpi-off", "128M", 128 * MiB, false, true, 4 },
+    { "smp1-5G-acpi-off", "5G", 5 * GiB, false, true, 1 },
+    { "smp4-5G-acpi-off", "5G", 5 * GiB, false, true, 4 },
+};
+
+/*
+ * bzimage-check has a 32-bit entry (the firmware's path) and a 64-bit one
+ * (direct boot's); every test also asserts the expected one ran.
+ */
 static bool boot_bzimage_check(Boot *b, const void *opaque)
 {
-    return boot_flat(b, opaque, bzimage_path(), BZ_CHECK_RESULT_ADDR);
+    const FlatCase *c = opaque;
+
+    if (!boot_flat(b, c, bzimage_path(), BZ_CHECK_RESULT_ADDR)) {
+        return false;
+    }
+    g_assert_cmpuint(r32(b, B_MODE), ==, c->direct ? 64 : 32);
+    return true;
 }
 
 static bool boot_multiboot_check(Boot *b, const void *opaque)
@@ -2490,15 +2553,28 @@ static void assert_kernel_map(Boot *b, E820Entry *got, int n,
     n_e820 = fw_cfg_e820(fw_cfg, e820, E820_MAX_ENTRIES);
     pc_fw_cfg_uninit(fw_cfg);
     n_want = expected_e820(b->c->mem_size, want);
+    if (b->c->direct) {
+        n_want = add_direct_window(want, n_want);
+    }
     assert_e820_equal(e820, n_e820, want, n_want);
-    if (b->c->acpi) {
+    if (b->c->direct) {
+        /* QEMU's tables live in its reserved window: the machine's map */
+        if (b->c->acpi) {
+            g_assert_cmphex(rsdp, !=, 0);
+            assert_rsdp(b->qts, rsdp);
+        }
+        assert_e820_equal(got, n, e820, n_e820);
+    } else if (b->c->acpi || b->c->smp > 1) {
+        /* ACPI tables, or the MP table of acpi=off SMP */
         E820Entry r = table_range(got, n, e820, n_e820);
         uint64_t xsdt;
 
-        g_assert_cmphex(rsdp, !=, 0);
-        xsdt = assert_rsdp(b->qts, rsdp);
-        g_assert_cmphex(xsdt, >=, r.addr);
-        g_assert_cmphex(xsdt, <, r.addr + r.size);
+        if (b->c->acpi) {
+            g_assert_cmphex(rsdp, !=, 0);
+            xsdt = assert_rsdp(b->qts, rsdp);
+            g_assert_cmphex(xsdt, >=, r.addr);
+            g_assert_cmphex(xsdt, <, r.addr + r.size);
+        }
         n_want = e820_carve(e820, n_e820, &r, want);
         assert_e820_equal(got, n, want, n_want);
     } else {
@@ -2548,6 +2624,11 @@ static void test_bzimage_boot_params(const void *opaque)
         /* zero below the header but for the e820 and RSDP fields */
         g_assert_cmphex(ldq_le_p(bp), ==, 0);
         g_assert_cmphex(ldq_le_p(bp + 0x1e0), ==, 0);
+        /* sentinel: else the kernel takes the loader for a broken one */
+        g_assert_cmphex(bp[0x1ef], ==, 0);
+        /* the 64-bit extensions of the initrd and command line fields */
+        g_assert_cmphex(ldq_le_p(bp + BP_EXT_RAMDISK_IMAGE), ==, 0);
+        g_assert_cmphex(ldl_le_p(bp + BP_EXT_CMD_LINE_PTR), ==, 0);
     }
     boot_finish(&b);
 }
@@ -2607,8 +2688,16 @@ static void test_bzimage_cmdline(const void *opaque)
 
         g_test_message("cmd_line_ptr 0x%x", ptr);
         g_assert_cmphex(ptr, !=, 0);
-        /* in the low RAM the firmware keeps for the kernel's data */
-        g_assert_cmphex(ptr + sizeof(BOOT_APPEND), <=, 0x9fc00);
+        g_assert_cmphex(r32(&b, B_BOOT_PARAMS + BP_EXT_CMD_LINE_PTR), ==, 0);
+        if (((const FlatCase *)opaque)->direct) {
+            /* in the window direct boot reserves */
+            g_assert_cmphex(ptr, >=, DIRECT_BOOT_BASE);
+            g_assert_cmphex(ptr + sizeof(BOOT_APPEND), <=,
+                            DIRECT_BOOT_BASE + DIRECT_BOOT_SIZE);
+        } else {
+            /* in the low RAM the firmware keeps for the kernel's data */
+            g_assert_cmphex(ptr + sizeof(BOOT_APPEND), <=, 0x9fc00);
+        }
         g_assert_cmpuint(r32(&b, B_CMDLINE_LEN), ==, strlen(BOOT_APPEND));
         g_assert_cmpstr((const char *)b.r + B_CMDLINE, ==, BOOT_APPEND);
     }
@@ -2646,6 +2735,130 @@ static void test_bzimage_initrd(const void *opaque)
     boot_finish(&b);
 }
 
+/* A GDT descriptor of the 64-bit boot protocol: present, 64-bit code */
+static void assert_long_segment(const char *what, uint64_t d, bool code)
+{
+    unsigned type = (d >> 40) & 0xf;
+
+    g_test_message("%s descriptor 0x%016" PRIx64, what, d);
+    g_assert_true(d & (1ULL << 47));            /* present */
+    g_assert_true(d & (1ULL << 44));            /* code or data */
+    if (code) {
+        g_assert_cmphex(type & 0xa, ==, 0xa);   /* code, readable */
+        g_assert_true(d & (1ULL << 53));        /* L: 64-bit code */
+        g_assert_false(d & (1ULL << 54));       /* D clear, as L needs */
+    } else {
+        g_assert_cmphex(type & 0xa, ==, 0x2);   /* data, writable */
+    }
+}
+
+/*
+ * 64-bit boot protocol (Documentation/arch/x86/boot.rst): long mode,
+ * entered at load address + 0x200, __BOOT_CS 0x10 / __BOOT_DS 0x18 in
+ * the loaded GDT, interrupts off, RSI = boot_params
+ */
+static void test_bzimage_entry64(const void *opaque)
+{
+    uint32_t cr0, cr4, eflags;
+    uint64_t efer, rsi;
+    Boot b;
+
+    if (boot_bzimage_check(&b, opaque)) {
+        cr0 = r32(&b, B_CR0);
+        cr4 = r32(&b, B_CR4);
+        eflags = r32(&b, B_EFLAGS);
+        efer = r64(&b, B_EFER);
+        rsi = r64(&b, B_RSI);
+        g_test_message("cr0 0x%08x cr3 0x%" PRIx64 " cr4 0x%08x efer 0x%"
+                       PRIx64 " eflags 0x%08x cs 0x%x ds 0x%x es 0x%x ss 0x%x"
+                       " rip 0x%x rsi 0x%" PRIx64, cr0, r64(&b, B_CR3), cr4,
+                       efer, eflags, r32(&b, B_CS), r32(&b, B_DS),
+                       r32(&b, B_ES), r32(&b, B_SS), r32(&b, B_EIP), rsi);
+        g_assert_cmphex(cr0 & (CR0_PE | CR0_PG), ==, CR0_PE | CR0_PG);
+        g_assert_cmphex(cr4 & CR4_PAE, ==, CR4_PAE);
+        g_assert_cmphex(efer & (EFER_LME | EFER_LMA), ==,
+                        EFER_LME | EFER_LMA);
+        g_assert_cmphex(eflags & (EFLAGS_VM | EFLAGS_IF | EFLAGS_TF), ==, 0);
+        /* startup_64 of the kernel loaded at pref_address */
+        g_assert_cmphex(r32(&b, B_EIP), ==,
+                        BZ_CHECK_LOAD_ADDR + BZ_CHECK_STARTUP_64);
+        g_assert_cmphex(r32(&b, B_CS), ==, 0x10);
+        g_assert_cmphex(r32(&b, B_DS), ==, 0x18);
+        g_assert_cmphex(r32(&b, B_ES), ==, 0x18);
+        g_assert_cmphex(r32(&b, B_SS), ==, 0x18);
+        assert_long_segment("cs", r64(&b, B_DESC_CS), true);
+        assert_long_segment("ds", r64(&b, B_DESC_DS), false);
+        assert_long_segment("es", r64(&b, B_DESC_ES), false);
+        assert_long_segment("ss", r64(&b, B_DESC_SS), false);
+        /* RSI: boot_params, in the window direct boot reserves */
+        g_assert_cmphex(rsi, >=, DIRECT_BOOT_BASE);
+        g_assert_cmphex(rsi + 4096, <=, DIRECT_BOOT_BASE + DIRECT_BOOT_SIZE);
+    }
+    boot_finish(&b);
+}
+
+/*
+ * The physical address 4-level paging (CR3 @cr3) maps @va to, or -1 when
+ * it is not mapped
+ */
+static uint64_t page_walk(QTestState *qts, uint64_t cr3, uint64_t va)
+{
+    const uint64_t addr_mask = 0x000ffffffffff000ULL;
+    uint64_t table = cr3 & addr_mask;
+    int level;
+
+    for (level = 3; level >= 0; level--) {
+        int shift = 12 + 9 * level;
+        uint64_t e = qtest_readq(qts, table + ((va >> shift) & 511) * 8);
+
+        if (!(e & 1)) {
+            return -1;
+        }
+        if (level == 0 || (level <= 2 && (e & 0x80))) {
+            uint64_t off = (1ULL << shift) - 1;
+
+            return (e & addr_mask & ~off) | (va & off);
+        }
+        table = e & addr_mask;
+    }
+    g_assert_not_reached();
+}
+
+static void assert_identity_mapped(QTestState *qts, uint64_t cr3,
+                                   const char *what, uint64_t addr,
+                                   uint64_t len)
+{
+    uint64_t a;
+
+    g_test_message("%s: 0x%" PRIx64 " +0x%" PRIx64, what, addr, len);
+    for (a = addr & ~0xfffULL; a < addr + len; a += 4096) {
+        g_assert_cmphex(page_walk(qts, cr3, a), ==, a);
+    }
+}
+
+/*
+ * The identity map the 64-bit boot protocol promises: the kernel's
+ * [load address, + init_size), the zero page and the command line
+ */
+static void test_bzimage_identity_map(const void *opaque)
+{
+    uint64_t cr3;
+    Boot b;
+
+    if (boot_bzimage_check(&b, opaque)) {
+        cr3 = r64(&b, B_CR3);
+        g_assert_cmphex(r32(&b, B_CR4) & CR4_LA57, ==, 0);
+        assert_identity_mapped(b.qts, cr3, "kernel", BZ_CHECK_LOAD_ADDR,
+                               BZ_CHECK_INIT_SIZE);
+        assert_identity_mapped(b.qts, cr3, "zero page", r64(&b, B_RSI),
+                               4096);
+        assert_identity_mapped(b.qts, cr3, "command line",
+                               r32(&b, B_BOOT_PARAMS + BP_CMD_LINE_PTR),
+                               r32(&b, B_CMDLINE_LEN) + 1);
+    }
+    boot_finish(&b);
+}
+
 /* EAX magic, EBX multiboot_info, flat CS 0x08 and data 0x10, entry_addr */
 static void test_multiboot_registers(const void *opaque)
 {
@@ -2658,7 +2871,9 @@ static void test_multiboot_registers(const void *opaque)
                                           &flen, NULL));
         assert_flat_entry(&b, 0x08, 0x10);
         g_assert_cmphex(r32(&b, B_EAX), ==, MB_BOOT_MAGIC);
-        g_assert_cmphex(r32(&b, B_EBX), ==, 0x6000);
+        /* multiboot_info: the firmware's, or direct boot's window */
+        g_assert_cmphex(r32(&b, B_EBX), ==,
+                        b.c->direct ? DIRECT_BOOT_BASE : 0x6000);
         /* the header's entry_addr */
         g_assert_cmphex(r32(&b, B_EIP), ==, ldl_le_p(file + 28));
     }
@@ -2685,7 +2900,7 @@ static void test_multiboot_info(const void *opaque)
         g_assert_cmpuint(ldl_le_p(mbi + MBI_MEM_UPPER), ==,
                          (below - 1 * MiB) / KiB);
         g_assert_cmpstr((const char *)b.r + B_LOADER_NAME, ==,
-                        "qboot-microvm");
+                        b.c->direct ? "qemu-microvm" : "qboot-microvm");
     }
     boot_finish(&b);
 }
@@ -2767,6 +2982,794 @@ static void test_multiboot_module(const void *opaque)
     boot_finish(&b);
 }
 
+/*
+ * Direct boot, several modules: -initrd "INITRD mod0-arg,PAYLOAD"; each
+ * module's bytes and string where the module list says, page-aligned,
+ * one above the other
+ */
+static void test_direct_multiboot_modules(void)
+{
+    static const FlatCase c = { "smp1-128M", "128M", 128 * MiB, true,
+                                true, 1 };
+    g_autofree char *more = g_strdup_printf(" mod0-arg,%s",
+                                            multiboot_path());
+    g_autofree char *want0 = NULL;
+    g_autofree uint8_t *file = NULL;
+    g_autofree uint8_t *got = NULL;
+    uint8_t mods[32];
+    char str[256];
+    size_t flen;
+    Boot b;
+
+    if (boot_flat_more(&b, &c, multiboot_path(), MB_CHECK_RESULT_ADDR,
+                       more)) {
+        want0 = g_strdup_printf("%s mod0-arg", b.initrd);
+        g_assert_cmpuint(r32(&b, B_MBI + MBI_MODS_COUNT), ==, 2);
+        g_assert_cmpstr((const char *)b.r + B_MOD_STRING, ==, want0);
+        qtest_memread(b.qts, r32(&b, B_MBI + MBI_MODS_ADDR), mods,
+                      sizeof(mods));
+        g_assert_cmphex(ldl_le_p(mods + 16 + MOD_START) % 4096, ==, 0);
+        g_assert_cmphex(ldl_le_p(mods + 16 + MOD_START), >=,
+                        ldl_le_p(mods + MOD_END));
+        g_assert_true(g_file_get_contents(multiboot_path(), (char **)&file,
+                                          &flen, NULL));
+        g_assert_cmpuint(ldl_le_p(mods + 16 + MOD_END) -
+                         ldl_le_p(mods + 16 + MOD_START), ==, flen);
+        got = g_malloc(flen);
+        qtest_memread(b.qts, ldl_le_p(mods + 16 + MOD_START), got, flen);
+        g_assert_cmpmem(got, flen, file, flen);
+        qtest_memread(b.qts, ldl_le_p(mods + 16 + MOD_STRING), str,
+                      sizeof(str));
+        str[sizeof(str) - 1] = '\0';
+        g_assert_cmpstr(str, ==, multiboot_path());
+    }
+    boot_finish(&b);
+}
+
+/*
+ * multiboot-check as an ELF multiboot kernel in @dir: an ELF32 header and
+ * one PT_LOAD for the flat image (at load_addr, memory up to
+ * bss_end_addr, e_entry = entry_addr), its multiboot header at file
+ * offset 4 KiB without the a.out-kludge flag.  Returns the path.
+ */
+static char *make_multiboot_elf(const char *dir)
+{
+    const uint32_t off = 4096;
+    g_autofree uint8_t *flat = NULL;
+    g_autofree uint8_t *img = NULL;
+    uint32_t flags, load, bss_end;
+    char *path = g_build_filename(dir, "multiboot.elf", NULL);
+    size_t flen;
+
+    g_assert_true(g_file_get_contents(multiboot_path(), (char **)&flat,
+                                      &flen, NULL));
+    flags = ldl_le_p(flat + 4) & ~(1u << 16);
+    load = ldl_le_p(flat + 16);
+    bss_end = ldl_le_p(flat + 24);
+    img = g_malloc0(off + flen);
+    memcpy(img + off, flat, flen);
+    stl_le_p(img + off + 4, flags);
+    stl_le_p(img + off + 8, -(MB_HEADER_MAGIC + flags));
+
+    memcpy(img, "\x7f" "ELF", 4);
+    img[4] = 1;                                 /* ELFCLASS32 */
+    img[5] = 1;                                 /* little-endian */
+    img[6] = 1;                                 /* EV_CURRENT */
+    stw_le_p(img + 16, 2);                      /* ET_EXEC */
+    stw_le_p(img + 18, 3);                      /* EM_386 */
+    stl_le_p(img + 20, 1);
+    stl_le_p(img + 24, ldl_le_p(flat + 28));    /* e_entry: entry_addr */
+    stl_le_p(img + 28, 52);                     /* e_phoff */
+    stw_le_p(img + 40, 52);                     /* e_ehsize */
+    stw_le_p(img + 42, 32);                     /* e_phentsize */
+    stw_le_p(img + 44, 1);                      /* e_phnum */
+    stl_le_p(img + 52, 1);                      /* PT_LOAD */
+    stl_le_p(img + 56, off);                    /* p_offset */
+    stl_le_p(img + 60, load);                   /* p_vaddr */
+    stl_le_p(img + 64, load);                   /* p_paddr */
+    stl_le_p(img + 68, flen);                   /* p_filesz */
+    stl_le_p(img + 72, bss_end - load);         /* p_memsz */
+    stl_le_p(img + 76, 7);                      /* RWX */
+    stl_le_p(img + 80, 4096);
+    g_assert_true(g_file_set_contents(path, (char *)img, off + flen, NULL));
+    return path;
+}
+
+/* Direct boot of an ELF multiboot kernel: entered as the a.out one is */
+static void test_direct_multiboot_elf(void)
+{
+    static const FlatCase c = { "smp1-128M", "128M", 128 * MiB, true,
+                                true, 1 };
+    g_autofree char *dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
+    g_autofree char *elf = NULL;
+    g_autofree char *file = NULL;
+    size_t flen;
+    Boot b;
+
+    g_assert_nonnull(dir);
+    if (!multiboot_path()) {
+        g_test_skip("multiboot-check payload not built on this host");
+        rmdir(dir);
+        return;
+    }
+    elf = make_multiboot_elf(dir);
+    if (boot_flat(&b, &c, elf, MB_CHECK_RESULT_ADDR)) {
+        g_autofree uint8_t *flat = NULL;
+
+        g_assert_true(g_file_get_contents(multiboot_path(), (char **)&flat,
+                                          &flen, NULL));
+        assert_flat_entry(&b, 0x08, 0x10);
+        g_assert_cmphex(r32(&b, B_EAX), ==, MB_BOOT_MAGIC);
+        g_assert_cmphex(r32(&b, B_EBX), ==, DIRECT_BOOT_BASE);
+        g_assert_cmphex(r32(&b, B_EIP), ==, ldl_le_p(flat + 28));
+        g_assert_cmpstr((const char *)b.r + B_CMDLINE, ==, BOOT_APPEND);
+        g_assert_true(g_file_get_contents(b.initrd, &file, &flen, NULL));
+        g_assert_cmpuint(r32(&b, B_MBI + MBI_MODS_COUNT), ==, 1);
+        g_assert_cmphex(r32(&b, B_INITRD_SUM), ==,
+                        fnv1a((uint8_t *)file, flen));
+    }
+    boot_finish(&b);
+    unlink(elf);
+    rmdir(dir);
+}
+
+/*
+ * Direct boot's MP table: with acpi=off and several CPUs, the floating
+ * pointer in the EBDA names a valid configuration table with one enabled
+ * processor per CPU (the first the BSP), the ISA bus, the IOAPIC and the
+ * ISA interrupts (IRQ 0 on pin 2); otherwise no floating pointer.
+ */
+static void test_direct_mptable(const void *opaque)
+{
+    const BootCase *c = opaque;
+    uint8_t mpf[16], hdr[44];
+    g_autofree uint8_t *t = NULL;
+    int cpus = 0, ioapics = 0, buses = 0, irq0_pin = -1;
+    unsigned len, off, entries, i, ioapic_id = 0;
+    Boot b;
+
+    if (!boot_pvh_check(&b, c)) {
+        boot_finish(&b);
+        return;
+    }
+    qtest_memread(b.qts, 0x9fc00, mpf, sizeof(mpf));
+    if (c->acpi || c->smp == 1) {
+        g_assert_false(memcmp(mpf, "_MP_", 4) == 0);
+        boot_finish(&b);
+        return;
+    }
+    g_assert_cmpmem(mpf, 4, "_MP_", 4);
+    g_assert_cmpuint(checksum8(mpf, sizeof(mpf)), ==, 0);
+    g_assert_cmpuint(mpf[8], ==, 1);                    /* 16 bytes */
+    g_assert_cmpuint(mpf[9], ==, 4);                    /* spec 1.4 */
+    g_assert_cmpuint(mpf[11], ==, 0);   /* a table, no default config */
+    /* the table in direct boot's reserved window */
+    g_assert_cmphex(ldl_le_p(mpf + 4), >=, DIRECT_BOOT_BASE);
+    qtest_memread(b.qts, ldl_le_p(mpf + 4), hdr, sizeof(hdr));
+    g_assert_cmpmem(hdr, 4, "PCMP", 4);
+    len = lduw_le_p(hdr + 4);
+    g_assert_cmphex(ldl_le_p(mpf + 4) + len, <=,
+                    DIRECT_BOOT_BASE + DIRECT_BOOT_SIZE);
+    g_assert_cmphex((uint32_t)ldl_le_p(hdr + 36), ==, 0xfee00000);
+    t = g_malloc(len);
+    qtest_memread(b.qts, ldl_le_p(mpf + 4), t, len);
+    g_assert_cmpuint(checksum8(t, len), ==, 0);
+    entries = lduw_le_p(t + 34);
+    for (i = 0, off = 44; i < entries; i++) {
+        g_assert_cmpuint(off, <, len);
+        switch (t[off]) {
+        case 0:                         /* processor */
+            g_assert_cmphex(t[off + 3] & 1, ==, 1);     /* enabled */
+            g_assert_cmphex(t[off + 3] & 2, ==, cpus == 0 ? 2 : 0);
+            g_assert_cmpuint(t[off + 1], ==, cpus);     /* APIC ID */
+            cpus++;
+            off += 20;
+            continue;
+        case 1:                         /* bus */
+            g_assert_cmpmem(t + off + 2, 6, "ISA   ", 6);
+            buses++;
+            break;
+        case 2:                         /* IOAPIC */
+            g_assert_cmphex(t[off + 3] & 1, ==, 1);
+            g_assert_cmphex((uint32_t)ldl_le_p(t + off + 4), ==, 0xfec00000);
+            ioapic_id = t[off + 1];
+            ioapics++;
+            break;
+        case 3:                         /* I/O interrupt */
+            g_assert_cmpuint(t[off + 6], ==, ioapic_id);
+            if (t[off + 5] == 0) {
+                irq0_pin = t[off + 7];
+            }
+            break;
+        case 4:                         /* local interrupt */
+            break;
+        default:
+            g_assert_not_reached();
+        }
+        off += 8;
+    }
+    g_assert_cmpuint(off, ==, len);
+    g_assert_cmpint(cpus, ==, c->smp);
+    g_assert_cmpint(buses, ==, 1);
+    g_assert_cmpint(ioapics, ==, 1);
+    g_assert_cmpuint(ioapic_id, >=, c->smp);
+    g_assert_cmpint(irq0_pin, ==, 2);
+    boot_finish(&b);
+}
+
+/*
+ * system_reset under direct boot starts the kernel again: the payload
+ * runs a second time and writes its markers again.
+ */
+static void test_direct_reset(void)
+{
+    static const BootCase c = { "smp1-128M", 1, "128M", 128 * MiB, true,
+                                true, false, true };
+    gint64 deadline;
+    uint32_t done = 0;
+    Boot b;
+
+    if (boot_pvh_check(&b, &c)) {
+        qtest_writel(b.qts, PVH_CHECK_RESULT_ADDR + R_ENTRY, 0);
+        qtest_writel(b.qts, PVH_CHECK_RESULT_ADDR + R_DONE, 0);
+        qtest_qmp_assert_success(b.qts, "{'execute': 'system_reset'}");
+        deadline = g_get_monotonic_time() + BOOT_TIMEOUT_S * G_USEC_PER_SEC;
+        do {
+            done = qtest_readl(b.qts, PVH_CHECK_RESULT_ADDR + R_DONE);
+            if (done == PVH_CHECK_DONE_MAGIC) {
+                break;
+            }
+            g_usleep(10 * 1000);
+        } while (g_get_monotonic_time() < deadline);
+        g_assert_cmphex(done, ==, PVH_CHECK_DONE_MAGIC);
+        g_assert_cmphex(qtest_readl(b.qts, PVH_CHECK_RESULT_ADDR + R_ENTRY),
+                        ==, PVH_CHECK_ENTRY_MAGIC);
+    }
+    boot_finish(&b);
+}
+
+/* ---- Firmware: SMBIOS, real-mode IVT ---- */
+
+#define SMBIOS_ANCHOR_ADDR      0xf0000     /* roms/qboot/include/layout.h */
+#define SMBIOS_TABLES_ADDR      0xf0020
+#define SMBIOS_AREA_END         0xf4000
+#define SMBIOS_TEST_VENDOR      "microvm-qtest-vendor"
+
+typedef struct SmbiosCase {
+    const char *name;
+    bool acpi;
+    bool sm3;           /* hand the firmware a 3.0 entry point (test hook) */
+} SmbiosCase;
+
+static const SmbiosCase smbios_cases[] = {
+    { "acpi-on", true },
+    { "acpi-off", false },
+    { "sm3-acpi-off", false, true },
+};
+
+static uint8_t byte_sum(const uint8_t *p, size_t n)
+{
+    uint8_t sum = 0;
+
+    while (n--) {
+        sum += *p++;
+    }
+    return sum;
+}
+
+/*
+ * A structure table of a type 1 (system information) naming @vendor,
+ * then the type 127 end marker; returns its length
+ */
+static size_t smbios_test_tables(uint8_t *t, const char *vendor)
+{
+    size_t n = 0;
+
+    memset(t, 0, 27 + strlen(vendor) + 8);
+    t[0] = 1;                       /* type 1 */
+    t[1] = 27;                      /* formatted length (2.4+) */
+    stw_le_p(t + 2, 0x100);         /* handle */
+    t[4] = 1;                       /* manufacturer: string 1 */
+    t[24] = 6;                      /* wake-up type: power switch */
+    n = 27;
+    strcpy((char *)t + n, vendor);
+    n += strlen(vendor) + 2;        /* its NUL and the closing NUL */
+    t[n] = 127;
+    t[n + 1] = 4;
+    stw_le_p(t + n + 2, 0x7f00);
+    return n + 6;                   /* and two NULs */
+}
+
+/* The manufacturer string of the first type 1 structure in @t */
+static const char *smbios_type1_vendor(const uint8_t *t, size_t len)
+{
+    size_t off = 0;
+
+    while (off + 4 <= len) {
+        const uint8_t *s = t + off;
+        const char *str = (const char *)s + s[1];
+        unsigned idx = 1;
+
+        g_assert_cmpuint(s[1], >=, 4);
+        g_assert_cmpuint(off + s[1], <, len);
+        if (s[0] == 1) {
+            g_assert_cmpuint(s[1], >, 4);
+            g_assert_cmpuint(s[4], >=, 1);
+            for (; idx < s[4]; idx++) {
+                str += strlen(str) + 1;
+            }
+            return str;
+        }
+        g_assert_cmpuint(s[0], !=, 127);
+        /* skip the strings: up to the double NUL */
+        off += s[1];
+        while (off + 1 < len && (t[off] || t[off + 1])) {
+            off++;
+        }
+        off += 2;
+    }
+    return NULL;
+}
+
+/*
+ * The firmware puts the SMBIOS entry point in the F segment where an OS
+ * searches for it, with a valid checksum and the address of the
+ * structure table, which holds the -smbios type=1 manufacturer.
+ */
+static void test_smbios(const void *opaque)
+{
+    const SmbiosCase *c = opaque;
+    const char *payload = require_payload();
+    g_autofree char *opts = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *anchor_file = NULL, *tables_file = NULL;
+    uint8_t ep[32], t[SMBIOS_AREA_END - SMBIOS_TABLES_ADDR];
+    uint64_t addr;
+    uint32_t len;
+    Boot b;
+
+    memset(&b, 0, sizeof(b));
+    if (!payload) {
+        return;
+    }
+    if (c->sm3) {
+        uint8_t a[24] = "_SM3_";
+        size_t tlen = smbios_test_tables(t, SMBIOS_TEST_VENDOR);
+
+        dir = g_dir_make_tmp("microvm-smbios-XXXXXX", NULL);
+        a[6] = sizeof(a);           /* length */
+        a[7] = 3;                   /* 3.0 */
+        a[10] = 1;                  /* entry point revision */
+        stl_le_p(a + 12, tlen);     /* table maximum size */
+        stq_le_p(a + 16, 0xdead0000);   /* the firmware sets it */
+        a[5] = 0x5a;                /* wrong: the firmware fixes it */
+        anchor_file = g_build_filename(dir, "anchor", NULL);
+        tables_file = g_build_filename(dir, "tables", NULL);
+        g_assert_true(g_file_set_contents(anchor_file, (char *)a, sizeof(a),
+                                          NULL));
+        g_assert_true(g_file_set_contents(tables_file, (char *)t, tlen,
+                                          NULL));
+        opts = g_strdup_printf("%s,x-fw-cfg-override='etc/smbios/"
+                               "smbios-anchor=%s;etc/smbios/"
+                               "smbios-tables=%s'",
+                               c->acpi ? "" : ",acpi=off", anchor_file,
+                               tables_file);
+    } else {
+        opts = g_strdup_printf("%s -smbios type=1,manufacturer=%s",
+                               c->acpi ? "" : ",acpi=off",
+                               SMBIOS_TEST_VENDOR);
+    }
+    if (boot_start(&b, payload, opts, 1, "128M", PVH_CHECK_RESULT_ADDR,
+                   R_SIZE)) {
+        qtest_memread(b.qts, SMBIOS_ANCHOR_ADDR, ep, sizeof(ep));
+        if (c->sm3) {
+            g_assert_cmpmem(ep, 5, "_SM3_", 5);
+            g_assert_cmpuint(ep[6], ==, 24);
+            g_assert_cmphex(byte_sum(ep, 24), ==, 0);
+            addr = ldq_le_p(ep + 16);
+            len = ldl_le_p(ep + 12);
+        } else {
+            /* QEMU picks 2.1 when the tables fit it */
+            g_assert_cmpmem(ep, 4, "_SM_", 4);
+            g_assert_cmpuint(ep[5], ==, 31);
+            g_assert_cmphex(byte_sum(ep, 31), ==, 0);
+            g_assert_cmpmem(ep + 16, 5, "_DMI_", 5);
+            g_assert_cmphex(byte_sum(ep + 16, 15), ==, 0);
+            addr = ldl_le_p(ep + 24);
+            len = lduw_le_p(ep + 22);
+        }
+        g_assert_cmphex(addr, ==, SMBIOS_TABLES_ADDR);
+        g_assert_cmpuint(len, >, 0);
+        g_assert_cmpuint(len, <=, sizeof(t));
+        qtest_memread(b.qts, addr, t, len);
+        g_assert_cmpstr(smbios_type1_vendor(t, len), ==,
+                        SMBIOS_TEST_VENDOR);
+    }
+    boot_finish(&b);
+    if (dir) {
+        unlink(anchor_file);
+        unlink(tables_file);
+        rmdir(dir);
+    }
+}
+
+/* Handler bytes, as entry.S assembles them */
+static const uint8_t ivt_service_code[] = {
+    0x55, 0x89, 0xe5,           /* push %bp; mov %sp, %bp */
+    0x80, 0x4e, 0x06, 0x01,     /* orb $1, 6(%bp): CF in the saved FLAGS */
+    0x5d, 0xb4, 0x86, 0xcf,     /* pop %bp; mov $0x86, %ah; iret */
+};
+static const uint8_t ivt_irq_code[] = {
+    0x50, 0xb0, 0x20,           /* push %ax; mov $0x20, %al */
+    0xe6, 0xa0, 0xe6, 0x20,     /* out %al, $0xa0; out %al, $0x20 */
+    0x58, 0xcf,                 /* pop %ax; iret */
+};
+
+/*
+ * Every real-mode vector points into the ROM (f000:xxxx, seen through
+ * its alias below 1 MiB): exceptions and IRQ vectors at an EOI-and-IRET
+ * handler, the rest at "function not supported" (CF set, AH = 86h).
+ */
+static void test_ivt(void)
+{
+    static const BootCase c = { "smp1-128M", 1, "128M", 128 * MiB, true };
+    uint32_t ivt[256];
+    uint8_t code[16];
+    Boot b;
+    int i;
+
+    if (boot_pvh_check(&b, &c)) {
+        qtest_memread(b.qts, 0, ivt, sizeof(ivt));
+        for (i = 0; i < 256; i++) {
+            bool irq = i < 0x10 || (i >= 0x70 && i < 0x78);
+            uint32_t v = le32_to_cpu(ivt[i]);
+            const uint8_t *want = irq ? ivt_irq_code : ivt_service_code;
+            size_t n = irq ? sizeof(ivt_irq_code) :
+                       sizeof(ivt_service_code);
+
+            g_test_message("vector 0x%02x: %04x:%04x", i, v >> 16,
+                           v & 0xffff);
+            g_assert_cmphex(v >> 16, ==, 0xf000);
+            /* the handlers are in the ROM, above the F-segment RAM */
+            g_assert_cmphex(0xf0000 + (v & 0xffff), >=, SMBIOS_AREA_END);
+            qtest_memread(b.qts, 0xf0000 + (v & 0xffff), code, n);
+            g_assert_cmpmem(code, n, want, n);
+        }
+    }
+    boot_finish(&b);
+}
+
+/* ---- Firmware: hostile fw_cfg contents and kernel headers ---- */
+
+/*
+ * Each case hands the firmware, through the x-fw-cfg-override test hook,
+ * what QEMU's own checks would refuse, and expects the firmware's one
+ * line on COM1 and a halted CPU, the payload never entered.
+ */
+typedef enum HostileKernel {
+    HOSTILE_PVH,            /* -kernel pvh-check; overrides on top */
+    HOSTILE_BZIMAGE,        /* no -kernel: a bzimage-check image, patched */
+} HostileKernel;
+
+typedef struct HostileCase {
+    const char *name;
+    HostileKernel kernel;
+    bool acpi;
+    /* bzImage: a 32-bit value to patch in at offset @bz_off (0: none) */
+    unsigned bz_off;
+    unsigned bz_width;      /* 1 or 4 bytes */
+    uint32_t bz_val;
+    uint32_t initrd_size;   /* bzImage: FW_CFG_INITRD_SIZE (0: none) */
+    size_t cmdline_len;     /* bzImage: command line length (0: none) */
+    /* a fw_cfg file to replace, built by make_hostile_file() */
+    const char *file;
+    int variant;
+    const char *expect;     /* in the firmware's line */
+} HostileCase;
+
+enum {
+    E820_TOO_MANY,          /* etc/e820: 129 entries */
+    E820_WRAPS,             /* an entry whose end wraps around */
+    E820_NO_LOW_RAM,        /* no RAM where the firmware lives */
+    KERNEL_PAST_RAM,        /* etc/microvm/kernel: image past RAM */
+    KERNEL_ENTRY_OUTSIDE,   /* entry outside the image */
+    LOADER_CHECKSUM_OUT,    /* etc/table-loader: checksum past a blob */
+    LOADER_POINTER_OUT,     /* ADD_POINTER past the destination blob */
+    LOADER_NO_ALLOCATE,     /* a command on a blob never allocated */
+    LOADER_TOO_MANY,        /* 257 commands */
+    SMBIOS_BAD_ANCHOR,      /* etc/smbios/smbios-anchor: bad signature */
+};
+
+static const HostileCase hostile_cases[] = {
+    { "e820-count", HOSTILE_PVH, true, .file = "etc/e820",
+      .variant = E820_TOO_MANY,
+      .expect = "etc/e820 of 2580 bytes is not 1 to 128 entries" },
+    { "e820-wraps", HOSTILE_PVH, false, .file = "etc/e820",
+      .variant = E820_WRAPS, .expect = "e820 entry 1 is invalid" },
+    { "e820-no-low-ram", HOSTILE_PVH, false, .file = "etc/e820",
+      .variant = E820_NO_LOW_RAM,
+      .expect = "e820 has no RAM at 0-0x20000 for the firmware" },
+    { "kernel-past-ram", HOSTILE_PVH, true,
+      .file = "etc/microvm/kernel", .variant = KERNEL_PAST_RAM,
+      .expect = "kernel image 0x100000-0x10000000 is not in e820 RAM" },
+    { "kernel-entry-outside", HOSTILE_PVH, false,
+      .file = "etc/microvm/kernel", .variant = KERNEL_ENTRY_OUTSIDE,
+      .expect = "kernel entry 0x200000 is outside the image" },
+    { "loader-checksum-outside", HOSTILE_PVH, true,
+      .file = "etc/table-loader", .variant = LOADER_CHECKSUM_OUT,
+      .expect = "table-loader: checksum of etc/acpi/rsdp outside its "
+                "36 bytes" },
+    { "loader-pointer-outside", HOSTILE_PVH, true,
+      .file = "etc/table-loader", .variant = LOADER_POINTER_OUT,
+      .expect = "table-loader: ADD_POINTER of 4 bytes at 34 outside "
+                "36 bytes" },
+    { "loader-no-allocate", HOSTILE_PVH, true,
+      .file = "etc/table-loader", .variant = LOADER_NO_ALLOCATE,
+      .expect = "table-loader: etc/acpi/tables used before ALLOCATE" },
+    { "loader-count", HOSTILE_PVH, true,
+      .file = "etc/table-loader", .variant = LOADER_TOO_MANY,
+      .expect = "etc/table-loader of 32896 bytes is not up to 256 "
+                "commands" },
+    { "smbios-anchor", HOSTILE_PVH, false,
+      .file = "etc/smbios/smbios-anchor", .variant = SMBIOS_BAD_ANCHOR,
+      .expect = "SMBIOS entry point of 31 bytes does not start _SM_" },
+    { "bzimage-setup-sects", HOSTILE_BZIMAGE, true,
+      .bz_off = BZ_SETUP_SECTS, .bz_width = 1, .bz_val = 0xff,
+      .expect = "bzImage setup_sects 255 is beyond the 6144-byte file" },
+    { "bzimage-syssize", HOSTILE_BZIMAGE, false,
+      .bz_off = BZ_SYSSIZE, .bz_width = 4, .bz_val = 0x10000,
+      .expect = "bzImage syssize 0x10000 does not match" },
+    { "bzimage-init-size-past-ram", HOSTILE_BZIMAGE, true,
+      .bz_off = BZ_INIT_SIZE, .bz_width = 4, .bz_val = 0x10000000,
+      .expect = "bzImage init_size area 0x100000+0x10000000 is not RAM" },
+    { "bzimage-cmdline-size", HOSTILE_BZIMAGE, false,
+      .bz_off = BZ_CMDLINE_SIZE, .bz_width = 4, .bz_val = 16,
+      .cmdline_len = 40,
+      .expect = "command line of 40 bytes is over the kernel's "
+                "cmdline_size 16" },
+    { "bzimage-initrd-over-limit", HOSTILE_BZIMAGE, true,
+      .bz_off = BZ_INITRD_ADDR_MAX, .bz_width = 4, .bz_val = 0x3fffff,
+      .initrd_size = 4 * MiB,
+      .expect = "initrd of 4194304 bytes does not fit in RAM below "
+                "0x400000" },
+    { "initrd-past-ram", HOSTILE_BZIMAGE, false,
+      .initrd_size = 0xfff00000,
+      .expect = "initrd of 4293918720 bytes does not fit in RAM" },
+    { "cmdline-too-long", HOSTILE_BZIMAGE, false,
+      .cmdline_len = 0x20000,
+      .expect = "command line of 131073 bytes is over 65536" },
+};
+
+/* A table-loader command: ALLOCATE, ADD_POINTER or ADD_CHECKSUM */
+static void loader_cmd(uint8_t *c, uint32_t cmd, const char *f1,
+                       const char *f2, uint32_t a, uint32_t b, uint32_t d)
+{
+    memset(c, 0, 128);
+    stl_le_p(c, cmd);
+    strcpy((char *)c + 4, f1);
+    if (cmd == 1) {                 /* ALLOCATE: align, zone */
+        stl_le_p(c + 60, a);
+        c[64] = b;
+    } else if (cmd == 2) {          /* ADD_POINTER: dst, src, off, size */
+        strcpy((char *)c + 60, f2);
+        stl_le_p(c + 116, a);
+        c[120] = b;
+    } else {                        /* ADD_CHECKSUM: off, start, len */
+        stl_le_p(c + 60, a);
+        stl_le_p(c + 64, b);
+        stl_le_p(c + 68, d);
+    }
+}
+
+static uint8_t *make_hostile_file(int variant, size_t *len)
+{
+    uint8_t *p = g_malloc0(257 * 128);
+    int i;
+
+    switch (variant) {
+    case E820_TOO_MANY:
+        for (i = 0; i < 129; i++) {
+            stq_le_p(p + i * 20, 0x100000ULL * (i + 1));
+            stq_le_p(p + i * 20 + 8, 0x1000);
+            stl_le_p(p + i * 20 + 16, E820_RAM);
+        }
+        *len = 129 * 20;
+        break;
+    case E820_WRAPS:
+        stq_le_p(p, 0);
+        stq_le_p(p + 8, 0x9f000);
+        stl_le_p(p + 16, E820_RAM);
+        stq_le_p(p + 20, 0xfffffffffffff000ULL);
+        stq_le_p(p + 28, 0x2000);
+        stl_le_p(p + 36, E820_RAM);
+        *len = 40;
+        break;
+    case E820_NO_LOW_RAM:
+        stq_le_p(p, 0x10000);
+        stq_le_p(p + 8, 0x8000000 - 0x10000);
+        stl_le_p(p + 16, E820_RAM);
+        *len = 20;
+        break;
+    case KERNEL_PAST_RAM:
+    case KERNEL_ENTRY_OUTSIDE:
+        memcpy(p, "MVKI", 4);
+        stl_le_p(p + 4, 1);         /* version */
+        stl_le_p(p + 8, 1);         /* PVH */
+        stq_le_p(p + 16, variant == KERNEL_PAST_RAM ? 0x100000 : 0x200000);
+        stq_le_p(p + 24, 0x100000);
+        stq_le_p(p + 32, variant == KERNEL_PAST_RAM ? 0x10000000 :
+                 0x180000);
+        *len = 40;
+        break;
+    case LOADER_CHECKSUM_OUT:
+        loader_cmd(p, 1, "etc/acpi/rsdp", NULL, 16, 2, 0);
+        loader_cmd(p + 128, 3, "etc/acpi/rsdp", NULL, 8, 0, 37);
+        *len = 2 * 128;
+        break;
+    case LOADER_POINTER_OUT:
+        loader_cmd(p, 1, "etc/acpi/rsdp", NULL, 16, 2, 0);
+        loader_cmd(p + 128, 1, "etc/acpi/tables", NULL, 64, 1, 0);
+        loader_cmd(p + 256, 2, "etc/acpi/rsdp", "etc/acpi/tables", 34, 4,
+                   0);
+        *len = 3 * 128;
+        break;
+    case LOADER_NO_ALLOCATE:
+        loader_cmd(p, 1, "etc/acpi/rsdp", NULL, 16, 2, 0);
+        loader_cmd(p + 128, 2, "etc/acpi/rsdp", "etc/acpi/tables", 16, 4,
+                   0);
+        *len = 2 * 128;
+        break;
+    case LOADER_TOO_MANY:
+        for (i = 0; i < 257; i++) {
+            loader_cmd(p + i * 128, 3, "etc/acpi/rsdp", NULL, 8, 0, 20);
+        }
+        *len = 257 * 128;
+        break;
+    case SMBIOS_BAD_ANCHOR:
+        memcpy(p, "_SX_", 4);
+        p[5] = 31;
+        *len = 31;
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    return p;
+}
+
+/* Write @len bytes to @dir/@name; returns "ITEM=PATH" */
+static char *hostile_item(const char *dir, const char *item,
+                          const char *name, const void *data, size_t len)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+
+    g_assert_true(g_file_set_contents(path, data, len, NULL));
+    return g_strdup_printf("%s=%s", item, path);
+}
+
+static void test_fw_hostile(const void *opaque)
+{
+    const HostileCase *c = opaque;
+    const char *pvh = require_payload();
+    const char *bz = bzimage_path();
+    g_autofree char *dir = g_dir_make_tmp("microvm-hostile-XXXXXX", NULL);
+    g_autofree char *serial = g_build_filename(dir, "serial.log", NULL);
+    g_autofree char *log = NULL;
+    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *override = NULL;
+    g_autofree char *kernel_arg = NULL;
+    QTestState *qts;
+    gint64 deadline;
+    bool halted = false;
+    GDir *d;
+    const char *name;
+
+    if (!pvh || !bz || !qtest_has_accel("tcg")) {
+        if (pvh) {
+            g_test_skip("TCG or the bzimage-check payload is missing");
+        }
+        rmdir(dir);
+        return;
+    }
+    if (c->file) {
+        size_t len;
+        g_autofree uint8_t *data = make_hostile_file(c->variant, &len);
+
+        g_ptr_array_add(items, hostile_item(dir, c->file, "file", data,
+                                            len));
+    }
+    if (c->kernel == HOSTILE_PVH) {
+        kernel_arg = g_strdup_printf("-kernel %s", pvh);
+    } else {
+        g_autofree uint8_t *img = NULL;
+        uint8_t info[40] = "MVKI";
+        uint32_t v;
+        size_t len;
+
+        g_assert_true(g_file_get_contents(bz, (char **)&img, &len, NULL));
+        if (c->bz_width == 1) {
+            img[c->bz_off] = c->bz_val;
+        } else if (c->bz_width == 4) {
+            stl_le_p(img + c->bz_off, c->bz_val);
+        }
+        stl_le_p(info + 4, 1);
+        stl_le_p(info + 8, 2);      /* bzImage: the firmware loads it */
+        g_ptr_array_add(items, hostile_item(dir, "etc/microvm/kernel",
+                                            "info", info, sizeof(info)));
+        v = cpu_to_le32(len);
+        g_ptr_array_add(items, hostile_item(dir, "0x08", "ksize", &v, 4));
+        g_ptr_array_add(items, hostile_item(dir, "0x11", "kdata", img,
+                                            len));
+        if (c->initrd_size) {
+            v = cpu_to_le32(c->initrd_size);
+            g_ptr_array_add(items, hostile_item(dir, "0x0b", "isize", &v,
+                                                4));
+        }
+        if (c->cmdline_len) {
+            g_autofree char *s = g_malloc(c->cmdline_len + 1);
+
+            memset(s, 'x', c->cmdline_len);
+            s[c->cmdline_len] = '\0';
+            v = cpu_to_le32(c->cmdline_len + 1);
+            g_ptr_array_add(items, hostile_item(dir, "0x14", "csize", &v,
+                                                4));
+            g_ptr_array_add(items, hostile_item(dir, "0x15", "cdata", s,
+                                                c->cmdline_len + 1));
+        }
+        kernel_arg = g_strdup("");
+    }
+    g_ptr_array_add(items, NULL);
+    override = g_strjoinv(";", (char **)items->pdata);
+
+    qts = qtest_initf("-M microvm%s,x-fw-cfg-override='%s' -nodefaults "
+                      "-accel tcg -m 128M -serial file:%s %s",
+                      c->acpi ? "" : ",acpi=off", override, serial,
+                      kernel_arg);
+
+    /* Wait (bounded) for the line and for the CPU to halt */
+    deadline = g_get_monotonic_time() + BOOT_TIMEOUT_S * G_USEC_PER_SEC;
+    do {
+        g_autofree char *regs = NULL;
+
+        g_free(log);
+        log = NULL;
+        g_file_get_contents(serial, &log, NULL, NULL);
+        if (log && strstr(log, "\r\n")) {
+            regs = qtest_hmp(qts, "info registers");
+            halted = strstr(regs, "HLT=1") != NULL;
+            if (halted) {
+                break;
+            }
+        }
+        g_usleep(10 * 1000);
+    } while (g_get_monotonic_time() < deadline);
+
+    g_test_message("serial: %s", log ? log : "(none)");
+    g_assert_nonnull(log);
+    g_assert_true(g_str_has_prefix(log, "qboot: "));
+    g_assert_nonnull(strstr(log, c->expect));
+    /* one line, nothing after it */
+    g_assert_cmpstr(strstr(log, "\r\n"), ==, "\r\n");
+    g_assert_true(halted);
+    if (c->kernel == HOSTILE_PVH) {
+        /* pvh-check was never entered */
+        g_assert_cmphex(qtest_readl(qts, PVH_CHECK_RESULT_ADDR + R_ENTRY),
+                        !=, PVH_CHECK_ENTRY_MAGIC);
+    } else {
+        g_assert_cmphex(qtest_readl(qts, BZ_CHECK_RESULT_ADDR + B_ENTRY),
+                        !=, PVH_CHECK_ENTRY_MAGIC);
+    }
+    qtest_quit(qts);
+
+    d = g_dir_open(dir, 0, NULL);
+    while ((name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        unlink(path);
+    }
+    g_dir_close(d);
+    rmdir(dir);
+}
+
 /* ---- Registration ---- */
 
 static void add_option_tests(void)
@@ -2806,6 +3809,18 @@ static void add_direct_tests(const char *what, GTestDataFunc fn)
         g_autofree char *path = g_strdup_printf("/microvm/direct/pvh/%s/%s",
                                                 what, direct_cases[i].name);
         qtest_add_data_func(path, &direct_cases[i], fn);
+    }
+}
+
+static void add_direct_flat_tests(const char *what, GTestDataFunc fn)
+{
+    int i;
+
+    for (i = 0; i < ARRAY_SIZE(direct_flat_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/microvm/direct/%s/%s",
+                                                what,
+                                                direct_flat_cases[i].name);
+        qtest_add_data_func(path, &direct_flat_cases[i], fn);
     }
 }
 
@@ -2937,6 +3952,8 @@ int main(int argc, char **argv)
     add_direct_tests("cmdline", test_pvh_cmdline);
     add_direct_tests("initrd", test_pvh_initrd);
     add_direct_tests("phases", test_direct_phases);
+    add_direct_tests("mptable", test_direct_mptable);
+    qtest_add_func("/microvm/direct/pvh/reset", test_direct_reset);
     add_flat_tests("bzimage/registers", test_bzimage_registers);
     add_flat_tests("bzimage/boot-params", test_bzimage_boot_params);
     add_flat_tests("bzimage/e820", test_bzimage_e820);
@@ -2948,6 +3965,35 @@ int main(int argc, char **argv)
     add_flat_tests("multiboot/mmap", test_multiboot_mmap);
     add_flat_tests("multiboot/cmdline", test_multiboot_cmdline);
     add_flat_tests("multiboot/module", test_multiboot_module);
+    for (i = 0; i < ARRAY_SIZE(smbios_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/firmware/smbios/%s",
+                               smbios_cases[i].name);
+        qtest_add_data_func(path, &smbios_cases[i], test_smbios);
+    }
+    qtest_add_func("/microvm/firmware/ivt", test_ivt);
+    for (i = 0; i < ARRAY_SIZE(hostile_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/firmware/hostile/%s",
+                               hostile_cases[i].name);
+        qtest_add_data_func(path, &hostile_cases[i], test_fw_hostile);
+    }
+    add_direct_flat_tests("bzimage/entry64", test_bzimage_entry64);
+    add_direct_flat_tests("bzimage/identity-map", test_bzimage_identity_map);
+    add_direct_flat_tests("bzimage/boot-params", test_bzimage_boot_params);
+    add_direct_flat_tests("bzimage/e820", test_bzimage_e820);
+    add_direct_flat_tests("bzimage/rsdp", test_bzimage_rsdp);
+    add_direct_flat_tests("bzimage/cmdline", test_bzimage_cmdline);
+    add_direct_flat_tests("bzimage/initrd", test_bzimage_initrd);
+    add_direct_flat_tests("multiboot/registers", test_multiboot_registers);
+    add_direct_flat_tests("multiboot/info", test_multiboot_info);
+    add_direct_flat_tests("multiboot/mmap", test_multiboot_mmap);
+    add_direct_flat_tests("multiboot/cmdline", test_multiboot_cmdline);
+    add_direct_flat_tests("multiboot/module", test_multiboot_module);
+    qtest_add_func("/microvm/direct/multiboot/modules",
+                   test_direct_multiboot_modules);
+    qtest_add_func("/microvm/direct/multiboot/elf",
+                   test_direct_multiboot_elf);
 
 
     qtest_add_func("/microvm/boot-timer/machine-ready",

@@ -5,9 +5,10 @@
  * preprocessor definitions: the file is included from C and assembly.
  *
  * Both payloads are flat images run at 1 MiB.  On entry they record what
- * the firmware handed them into a block at a fixed address that reads as
- * zero until they have run (bzimage-check: RAM of its init_size area the
- * file does not cover; multiboot-check: its own bss), then halt.
+ * the firmware (or direct boot) handed them into a block at a fixed
+ * address that reads as zero until they have run (bzimage-check: RAM of
+ * its init_size area the file does not cover; multiboot-check: its own
+ * bss), then halt.
  */
 #ifndef MICROVM_BOOT_CHECK_H
 #define MICROVM_BOOT_CHECK_H
@@ -22,6 +23,7 @@
 #define BZ_CHECK_INIT_SIZE      0x00100000
 #define BZ_CHECK_INITRD_MAX     0x03ffffff  /* initrd_addr_max */
 #define BZ_CHECK_CMDLINE_SIZE   2047
+#define BZ_CHECK_STARTUP_64     0x200       /* 64-bit entry: load + 0x200 */
 
 #define MB_CHECK_LOAD_ADDR      0x00100000  /* load_addr, header at 0 */
 #define MB_CHECK_RESULT_ADDR    0x00110000  /* bss */
@@ -56,6 +58,11 @@
 #define B_INITRD_SUM    0x06c   /* FNV-1a of the initrd / module bytes */
 #define B_INITRD_LEN    0x070   /* bytes hashed (0: none) */
 #define B_CMDLINE_LEN   0x074   /* strlen of the cmdline copy */
+#define B_MODE          0x078   /* bzimage-check: 32 or 64, the entry run */
+#define B_CR3           0x080   /* 64-bit entry only: u64 */
+#define B_EFER          0x088   /* 64-bit entry only: u64 */
+#define B_RSI           0x090   /* 64-bit entry only: u64 */
+#define B_GDT_BASE_HI   0x098   /* 64-bit entry only: SGDT base, bits 63:32 */
 #define B_MBI           0x100   /* multiboot_info, B_MBI_SIZE bytes */
 #define B_MBI_SIZE      0x80
 #define B_MOD           0x180   /* module 0 entry, 16 bytes */
@@ -78,6 +85,10 @@
 #define BP_RAMDISK_IMAGE    0x218
 #define BP_RAMDISK_SIZE     0x21c
 #define BP_CMD_LINE_PTR     0x228
+#define BP_XLOADFLAGS       0x236   /* u16 */
+#define BP_EXT_RAMDISK_IMAGE 0x0c0
+#define BP_EXT_RAMDISK_SIZE 0x0c4
+#define BP_EXT_CMD_LINE_PTR 0x0c8
 #define BP_E820_TABLE       0x2d0   /* 20 bytes an entry */
 #define BP_E820_MAX         128
 
