@@ -252,6 +252,9 @@ cat > "$root/init" <<'INIT'
 #   microvm.test=1   print facts, then reboot -f (QEMU -no-reboot exits)
 #   microvm.end=poweroff  with microvm.test=1: poweroff -f instead (ACPI)
 #   microvm.boot-timer=ADDR  write 123 to ADDR (the boot timer's marker)
+#   microvm.hvc=TOKEN  write "MICROVM-HVC TOKEN" to /dev/hvc0 (virtconsole)
+#   microvm.net=IP:PORT  eth0 as slirp's 10.0.2.15, then fetch
+#                    http://IP:PORT/ and print it as the net-reply fact
 #   (otherwise)      print facts, then an interactive shell on the console
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -260,7 +263,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || mdev -s
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
 # In case the kernel found no /dev/console before devtmpfs was mounted.
-[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+# Try the open first: a failed redirection of exec ends the shell, and
+# with console=hvc0 there is no console until virtio_console is loaded.
+( : </dev/console ) 2>/dev/null && exec </dev/console >/dev/console 2>&1
 
 for m in $(cat /etc/modules.order); do
     if insmod "/lib/modules/$m.ko" 2>/tmp/insmod.err; then
@@ -277,14 +282,29 @@ while [ $i -lt 20 ] && [ ! -b /dev/vda ]; do
     sleep 0.1; i=$((i + 1))
 done
 
+# console=hvc0 (upstream's docs use it) with virtio_console a module: the
+# kernel had no console for init; the virtconsole exists now
+case " $(cat /proc/cmdline) " in
+    *" console=hvc0"*)
+        i=0
+        while [ $i -lt 20 ] && [ ! -c /dev/hvc0 ]; do
+            sleep 0.1; i=$((i + 1))
+        done
+        [ -c /dev/hvc0 ] && exec </dev/hvc0 >/dev/hvc0 2>&1 ;;
+esac
+
 test_mode=0
 end=reboot
 boot_timer=
+hvc_token=
+net_peer=
 for arg in $(cat /proc/cmdline); do
     case "$arg" in
         microvm.test=1) test_mode=1 ;;
         microvm.end=poweroff) end=poweroff ;;
         microvm.boot-timer=*) boot_timer=${arg#microvm.boot-timer=} ;;
+        microvm.hvc=*) hvc_token=${arg#microvm.hvc=} ;;
+        microvm.net=*) net_peer=${arg#microvm.net=} ;;
     esac
 done
 
@@ -293,6 +313,8 @@ echo "MICROVM-USERSPACE-OK"
 [ -z "$boot_timer" ] || devmem "$boot_timer" 8 123
 echo "MICROVM-FACT uname-r=$(uname -r)"
 echo "MICROVM-FACT nproc=$(nproc)"
+# SMBIOS as the firmware installed it (-smbios type=1,manufacturer=...)
+echo "MICROVM-FACT dmi-sys-vendor=$(cat /sys/class/dmi/id/sys_vendor 2>/dev/null || echo none)"
 echo "MICROVM-FACT memtotal-kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 echo "MICROVM-FACT cmdline=$(cat /proc/cmdline)"
 echo "MICROVM-FACT virtio-devices=$(ls /sys/bus/virtio/devices 2>/dev/null | tr '\n' ' ')"
@@ -314,6 +336,28 @@ else
     echo "MICROVM-FACT eth0=no"
 fi
 ip link
+# virtio-rng: the kernel's hwrng core picks the device, /dev/hwrng reads it
+rng=/sys/class/misc/hw_random/rng_current
+echo "MICROVM-FACT rng-current=$(cat $rng 2>/dev/null || echo none)"
+case "$(cat $rng 2>/dev/null)" in
+    ''|none) ;;
+    *) echo "MICROVM-FACT hwrng-bytes=$(timeout 10 head -c 64 /dev/hwrng | wc -c)" ;;
+esac
+# virtio-console: a line for the host side of the virtconsole port
+if [ -n "$hvc_token" ]; then
+    if [ -c /dev/hvc0 ] && echo "MICROVM-HVC $hvc_token" > /dev/hvc0; then
+        echo "MICROVM-FACT hvc0=written"
+    else
+        echo "MICROVM-FACT hvc0=missing"
+    fi
+fi
+# virtio-net through slirp: guest 10.0.2.15, the host is 10.0.2.2
+if [ -n "$net_peer" ]; then
+    ip addr add 10.0.2.15/24 dev eth0
+    ip link set eth0 up
+    ip route add default via 10.0.2.2
+    echo "MICROVM-FACT net-reply=$(timeout 30 wget -q -O - "http://$net_peer/" 2>&1 | head -n1)"
+fi
 
 if [ $test_mode = 1 ]; then
     sync

@@ -59,14 +59,20 @@ TESTS=(
     "acpi-on-smp|acpi=on: nproc matches -smp 2"
     "bzimage-acpi-off|acpi=off: bzImage (vmlinuz) reaches the userspace marker"
     "acpi-on-poweroff|acpi=on: the guest's poweroff -f ends QEMU with status 0"
-    "acpi-on-5g|acpi=on: -m 5G: the guest sees RAM above 4 GiB"
+    "acpi-on-5g|acpi=on: -m 5G -smp 4: the guest sees RAM above 4 GiB and 4 CPUs"
     "bzimage-acpi-on-smp4|acpi=on: bzImage with -smp 4 sees 4 CPUs and its disk"
     "direct-pvh-acpi-on|direct-boot, acpi=on: PVH vmlinux with 2 CPUs and virtio-net"
-    "direct-pvh-acpi-off|direct-boot, acpi=off: PVH vmlinux reaches userspace"
+    "direct-pvh-acpi-off|direct-boot, acpi=off: PVH vmlinux with 2 CPUs (MP table) reaches userspace"
     "direct-bzimage-acpi-on|direct-boot, acpi=on: bzImage (64-bit entry) with 2 CPUs and virtio-net"
-    "direct-bzimage-acpi-off|direct-boot, acpi=off: bzImage reaches userspace"
+    "direct-bzimage-acpi-off|direct-boot, acpi=off: bzImage with 2 CPUs (MP table) reaches userspace"
     "boot-timer|boot-timer: the guest's marker prints ordered, non-zero phases"
     "direct-reboot|direct-boot: a guest reboot boots the kernel again"
+    "smbios-dmi|acpi=off: the -smbios type=1 manufacturer reaches the guest's /sys/class/dmi/id/sys_vendor (our firmware's F-segment entry point)"
+    "seabios-bzimage|-bios SeaBIOS bios-microvm.bin, acpi=on: bzImage with 2 CPUs reaches userspace, sees its disk and the SMBIOS manufacturer"
+    "virtio-pvh-smp4-1g|acpi=on: PVH vmlinux, 4 CPUs, 1 GiB: virtio-console line reaches the host, virtio-rng is the hwrng, a host TCP service answers through slirp, poweroff exits 0"
+    "upstream-doc-1|upstream's docs/system/i386/microvm.rst, first command line (default machine, ISA serial, virtio-blk, virtio-net on tap) boots and powers off"
+    "upstream-doc-2|upstream's docs/system/i386/microvm.rst, second command line (legacy devices off, console=hvc0 on a virtconsole) boots and powers off"
+    "virtio-bzimage-smp4-5g|acpi=on: bzImage, 4 CPUs, 5 GiB: the same virtio-console, virtio-rng, slirp and poweroff checks"
 )
 
 if [ $list_only = 1 ]; then
@@ -98,13 +104,16 @@ boot() {
     local cmd=("$QEMU" -M "$mopts") no_reboot=(-no-reboot)
     [ "${REBOOTS:-0}" = 0 ] || no_reboot=()
     [ -z "$BIOS" ] || cmd+=(-bios "$BIOS")
+    # EXTRA_ARGS: more QEMU arguments for this boot (split on spaces)
+    # shellcheck disable=SC2206
+    [ -z "${EXTRA_ARGS:-}" ] || cmd+=($EXTRA_ARGS)
     cmd+=(-kernel "$kernel" -initrd "$GUEST_DIR/initramfs.cpio.gz"
         -append "$append"
         "${accel[@]}" -m "$mem" -smp "$smp" -nodefaults -no-user-config
         -netdev "user,id=net0" -device "virtio-net-device,netdev=net0"
         -drive "id=test,file=$GUEST_DIR/disk.img,format=raw,if=none,readonly=on"
         -device "virtio-blk-device,drive=test"
-        -nographic -serial stdio "${no_reboot[@]}")
+        -nographic -serial stdio "${no_reboot[@]}" "${extra_qemu[@]}")
     echo "# $id: ${cmd[*]}"
     start=$EPOCHREALTIME
     rc=0
@@ -127,6 +136,132 @@ boot() {
         wait "$pid" 2>/dev/null || true
     fi
     secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+    echo "# $id: QEMU exit status $rc after ${secs}s"
+}
+
+# More QEMU arguments for the next boot (devices beyond the reference set).
+extra_qemu=()
+
+# start_token_server ID TOKEN: a small HTTP service on 127.0.0.1 that
+# answers TOKEN to every request, for the guest to reach through slirp
+# (10.0.2.2 is the host's loopback); sets $srv_pid and $srv_port.
+start_token_server() {
+    local portfile="$LOG_DIR/$1.port" i=0
+    rm -f "$portfile"
+    python3 - "$2" "$portfile" "$BOOT_TIMEOUT" <<'PY' &
+import os, socket, sys
+token, portfile, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(4)
+srv.settimeout(timeout)
+with open(portfile + ".tmp", "w") as f:
+    f.write("%d\n" % srv.getsockname()[1])
+os.rename(portfile + ".tmp", portfile)
+try:
+    while True:
+        conn, _ = srv.accept()
+        conn.settimeout(10)
+        try:
+            conn.recv(4096)
+            conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+                         b"\r\n" + token.encode() + b"\n")
+        except OSError:
+            pass
+        conn.close()
+except socket.timeout:
+    pass
+PY
+    srv_pid=$!
+    while [ ! -s "$portfile" ] && [ $i -lt 100 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    srv_port=$(cat "$portfile" 2>/dev/null || echo 0)
+}
+
+# upstream_doc_args N: the Nth "$ qemu-system-x86_64 ..." command line of
+# upstream's docs/system/i386/microvm.rst (pristine tree), one argument a
+# line, the shell's quoting undone.
+upstream_doc_args() {
+    python3 - "$(pristine_tree)/docs/system/i386/microvm.rst" "$1" <<'PY'
+import shlex, sys
+cmds, cur = [], None
+for line in open(sys.argv[1]).read().splitlines():
+    s = line.strip()
+    if cur is None:
+        if not s.startswith("$ qemu-system-x86_64 "):
+            continue
+        cur = s[2:]
+    else:
+        cur += " " + s
+    if cur.endswith("\\"):
+        cur = cur[:-1]
+        continue
+    cmds.append(cur)
+    cur = None
+n = int(sys.argv[2])
+if n > len(cmds):
+    sys.exit("%s has %d command lines, not %d" % (sys.argv[1], len(cmds), n))
+print("\n".join(shlex.split(cmds[n - 1])))
+PY
+}
+
+# boot_upstream_doc ID N: run upstream's Nth documented command line as it
+# is, in a scratch folder holding its files (vmlinux, a copy of test.img),
+# with only these changes: without KVM, -enable-kvm/-cpu host become
+# -accel tcg/-cpu max; the test guest's switches are added to -append, and
+# -initrd and -no-reboot to the command (the cloud kernel's virtio drivers
+# are modules, so root=/dev/vda needs the initramfs).  Its tap0 is created
+# in a network namespace of its own (unshare, needs root), else replaced
+# with -netdev user.  Sets $log, $rc, $secs like boot.
+boot_upstream_doc() {
+    local id=$1 dir="$LOG_DIR/$1.d" a=() cmd=() i=1 x start
+    local netns=0 tap_args="tap,id=tap0,script=no,downscript=no"
+    log="$LOG_DIR/$id.log"
+    rm -rf "$dir" && mkdir -p "$dir"
+    ln -s "$GUEST_DIR/vmlinux" "$dir/vmlinux"
+    cp "$GUEST_DIR/disk.img" "$dir/test.img"
+    if ! mapfile -t a < <(upstream_doc_args "$2") || [ ${#a[@]} -lt 2 ]; then
+        echo "no command line $2 in upstream's microvm.rst" > "$log"
+        rc=1
+        return
+    fi
+    if unshare --net sh -c 'ip tuntap add tap0 mode tap' 2>/dev/null; then
+        netns=1
+    fi
+    cmd=("$QEMU")
+    while [ $i -lt ${#a[@]} ]; do
+        x=${a[$i]}
+        case "$accel_name:$x" in
+            TCG:-enable-kvm) cmd+=(-accel tcg) ;;
+            TCG:-cpu) cmd+=(-cpu "$([ "${a[$((i + 1))]}" = host ] &&
+                                    echo max || echo "${a[$((i + 1))]}")")
+                i=$((i + 1)) ;;
+            *:-append) cmd+=(-append "${a[$((i + 1))]} reboot=t microvm.test=1 microvm.end=poweroff${TSC_APPEND:+ $TSC_APPEND}")
+                i=$((i + 1)) ;;
+            *:"$tap_args")
+                if [ $netns = 1 ]; then cmd+=("$x"); else cmd+=(user,id=tap0); fi ;;
+            *) cmd+=("$x") ;;
+        esac
+        i=$((i + 1))
+    done
+    [ -z "$BIOS" ] || cmd+=(-bios "$BIOS")
+    cmd+=(-initrd "$GUEST_DIR/initramfs.cpio.gz" -no-reboot)
+    [ $netns = 1 ] || echo "# $id: no network namespace for tap0: -netdev user"
+    echo "# $id: (cd $dir && $([ $netns = 0 ] || echo "unshare --net ")${cmd[*]})"
+    start=$EPOCHREALTIME
+    rc=0
+    if [ $netns = 1 ]; then
+        (cd "$dir" && timeout --kill-after=10 "$BOOT_TIMEOUT" unshare --net \
+            sh -c 'ip tuntap add tap0 mode tap && ip link set tap0 up &&
+                   exec "$@"' sh "${cmd[@]}") </dev/null >"$log" 2>&1 || rc=$?
+    else
+        (cd "$dir" && timeout --kill-after=10 "$BOOT_TIMEOUT" "${cmd[@]}") \
+            </dev/null >"$log" 2>&1 || rc=$?
+    fi
+    secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+    rm -rf "$dir"
     echo "# $id: QEMU exit status $rc after ${secs}s"
 }
 
@@ -159,6 +294,12 @@ contains() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 # virtio_mmio.device= on its command line, which needs this option.
 kernel_has_cmdline_devices() {
     grep -q '^CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES=y' "$GUEST_DIR/config"
+}
+
+# Without ACPI, Linux finds the other CPUs only in the MP table
+# (direct boot and our firmware write one); the cloud kernel lacks it.
+kernel_has_mpparse() {
+    grep -q '^CONFIG_X86_MPPARSE=y' "$GUEST_DIR/config"
 }
 
 run_case() {
@@ -235,8 +376,9 @@ run_case() {
                 grep -q 'reboot: Power down' "$log"
             check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
         acpi-on-5g)
-            MEM=5G boot "$id" microvm,acpi=on 1 "$GUEST_DIR/vmlinux" ""
+            MEM=5G boot "$id" microvm,acpi=on 4 "$GUEST_DIR/vmlinux" ""
             check_booted
+            check "nproc is '$(fact nproc)', expected 4" test "$(fact nproc)" = 4
             local kb
             kb=$(fact memtotal-kb)
             check "MemTotal ${kb:-?} kB, expected more than 4 GiB" \
@@ -257,8 +399,13 @@ run_case() {
         direct-pvh-acpi-off|direct-bzimage-acpi-off)
             local k=$GUEST_DIR/vmlinux
             [ "$id" = direct-pvh-acpi-off ] || k=$GUEST_DIR/vmlinuz
-            boot "$id" microvm,acpi=off,direct-boot=on 1 "$k" ""
+            boot "$id" microvm,acpi=off,direct-boot=on 2 "$k" ""
             check_booted
+            # Only a kernel that parses MP tables finds the second CPU
+            local cpus=1
+            ! kernel_has_mpparse || cpus=2
+            check "nproc is '$(fact nproc)', expected $cpus (CONFIG_X86_MPPARSE: $(kernel_has_mpparse && echo y || echo n))" \
+                test "$(fact nproc)" = "$cpus"
             check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
         boot-timer)
             local line ms prev=0 p ok=1
@@ -287,6 +434,83 @@ run_case() {
                 test "$boots" -ge 3
             check "the kernel did not restart between boots" \
                 grep -q 'reboot: Restarting system' "$log" ;;
+        upstream-doc-1|upstream-doc-2)
+            boot_upstream_doc "$id" "${id#upstream-doc-}"
+            check_booted
+            check "nproc is '$(fact nproc)', expected 2 (-smp 2)" \
+                test "$(fact nproc)" = 2
+            check "no /dev/vda in the guest" test "$(fact vda)" = yes
+            check "no eth0 in the guest" test "$(fact eth0)" = yes
+            check "init did not reach poweroff -f" \
+                grep -q '^MICROVM-DONE powering off' "$log"
+            check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
+        virtio-pvh-smp4-1g|virtio-bzimage-smp4-5g)
+            local k=$GUEST_DIR/vmlinux mem=1G kb
+            local token="MICROVM-NET-$$-$RANDOM" hvc="token-$$-$RANDOM"
+            local hvc_file="$LOG_DIR/$id.hvc0"
+            [ "$id" = virtio-pvh-smp4-1g ] || { k=$GUEST_DIR/vmlinuz; mem=5G; }
+            start_token_server "$id" "$token"
+            rm -f "$hvc_file"
+            extra_qemu=(-device virtio-serial-device
+                -chardev "file,id=vcon0,path=$hvc_file"
+                -device virtconsole,chardev=vcon0
+                -object rng-random,id=rng0,filename=/dev/urandom
+                -device virtio-rng-device,rng=rng0)
+            MEM=$mem boot "$id" microvm,acpi=on 4 "$k" \
+                "microvm.end=poweroff microvm.hvc=$hvc microvm.net=10.0.2.2:$srv_port"
+            extra_qemu=()
+            kill "$srv_pid" 2>/dev/null || true
+            wait "$srv_pid" 2>/dev/null || true
+            check_booted
+            check "nproc is '$(fact nproc)', expected 4" test "$(fact nproc)" = 4
+            kb=$(fact memtotal-kb)
+            if [ "$mem" = 5G ]; then
+                check "MemTotal ${kb:-?} kB, expected more than 4 GiB" \
+                    test "${kb:-0}" -gt 4194304
+            else
+                check "MemTotal ${kb:-?} kB, expected 0.8 to 1 GiB" \
+                    test "${kb:-0}" -gt 838860 -a "${kb:-0}" -le 1048576
+            fi
+            check "disk marker '$(fact disk-marker)', expected '$disk_marker'" \
+                test "$(fact disk-marker)" = "$disk_marker"
+            check "rng_current is '$(fact rng-current)', expected virtio_rng.*" \
+                contains "$(fact rng-current)" virtio_rng
+            check "read $(fact hwrng-bytes) bytes from /dev/hwrng, expected 64" \
+                test "$(fact hwrng-bytes)" = 64
+            check "guest's /dev/hvc0: '$(fact hvc0)', expected written" \
+                test "$(fact hvc0)" = written
+            check "the virtconsole's host file lacks 'MICROVM-HVC $hvc'" \
+                grep -q "^MICROVM-HVC $hvc" "$hvc_file"
+            check "port $srv_port: the guest got '$(fact net-reply)', expected '$token'" \
+                test "$(fact net-reply)" = "$token"
+            check "kernel did not power down (no 'reboot: Power down')" \
+                grep -q 'reboot: Power down' "$log"
+            check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
+        smbios-dmi)
+            local vendor="microvm-linux-smbios-$$"
+            EXTRA_ARGS="-smbios type=1,manufacturer=$vendor" \
+                boot "$id" microvm,acpi=off 1 "$GUEST_DIR/vmlinux" ""
+            check_booted
+            check "sys_vendor is '$(fact dmi-sys-vendor)', expected '$vendor'" \
+                test "$(fact dmi-sys-vendor)" = "$vendor" ;;
+        seabios-bzimage)
+            local sea=/usr/share/seabios/bios-microvm.bin
+            local vendor="microvm-linux-seabios-$$"
+            # SeaBIOS boots a -kernel through QEMU's linuxboot_dma.bin
+            # option ROM, which the +ds source lacks: Debian's copy
+            local blobs=/usr/share/qemu
+            if [ ! -f "$sea" ] || [ ! -f "$blobs/linuxboot_dma.bin" ]; then
+                skip_reason="$sea or $blobs/linuxboot_dma.bin missing (Debian packages seabios, qemu-system-data; scripts/setup-deps.sh installs them)"
+                return
+            fi
+            BIOS=$sea EXTRA_ARGS="-L $blobs -smbios type=1,manufacturer=$vendor" \
+                boot "$id" microvm,acpi=on 2 "$GUEST_DIR/vmlinuz" ""
+            check_booted
+            check "nproc is '$(fact nproc)', expected 2" test "$(fact nproc)" = 2
+            check "no /dev/vda in the guest" test "$(fact vda)" = yes
+            check "sys_vendor is '$(fact dmi-sys-vendor)', expected '$vendor'" \
+                test "$(fact dmi-sys-vendor)" = "$vendor"
+            check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
         *) die "internal: no case $id" ;;
     esac
 }
