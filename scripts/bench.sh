@@ -6,29 +6,37 @@
 #      writes to isa-debug-exit; wall time and peak RSS of the QEMU process
 #   2. firmware cost: guest instructions from reset to the payload's entry
 #      (TCG plugin scripts/bench/insn-count.c)
-#   3. Linux to userspace: Debian's cloud kernel (PVH vmlinux), wall time to
+#   3. Linux to userspace: Debian's cloud kernel and the minimal microVM
+#      kernel (scripts/bench/microvm-kernel.sh, -mk rows), wall time to
 #      the initramfs marker MICROVM-USERSPACE-OK and the guest's own clock
 #      (printk timestamp of "Run /init as init process"), every boot mode,
-#      vmlinux and (where the path loads one) bzImage
+#      vmlinux and (where the path loads one) bzImage; ours with
+#      boot-timer=on, whose phases make the boot timeline
 #   4. boot reliability: success counts of every run above
-# Results: build/bench/results.md and build/bench/results.json (raw samples
-# in build/bench/raw.tsv, console logs under build/bench/logs/).
+#   5. density: K microVMs launched at once, total time and memory
+# Results: build/bench/results.md, results.json and timeline.svg (report:
+# scripts/bench/report.py; raw samples in build/bench/raw.tsv, console logs
+# under build/bench/logs/).
 set -eu
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 usage() {
     cat <<USAGE
-usage: $0 [--help] [--no-linux] [--no-build]
+usage: $0 [--help] [--no-linux] [--no-build] [--no-microvm-kernel]
 
-  --no-linux   skip the Linux-to-userspace boots (section 3)
+  --no-linux   skip the Linux boots (sections 3 and 5)
   --no-build   use the existing builds (ours and upstream) as they are
+  --no-microvm-kernel
+               no -mk rows: do not build or boot the minimal microVM kernel
 
 Environment:
   N              runs per configuration, launch-to-exit (default: 10)
   INSN_N         runs per configuration, instruction counts (default: 3)
   LINUX_N        boots per configuration, Linux to userspace (default: N)
   LINUX_TIMEOUT  seconds one Linux boot may take (default: 120)
+  DENSITY_K      microVMs launched at once in the density test (default: 8)
+  DENSITY_N      rounds of the density test (default: 1)
   TSC_KHZ        tsc_early_khz= for the Linux guests under TCG (default
                  2000000; none: let the kernel calibrate against the PIT,
                  which is racy under emulation and makes boots flaky)
@@ -36,22 +44,28 @@ Environment:
                  same-profile build build/upstream/qemu/qemu-system-x86_64,
                  built here when missing); another binary (e.g. Debian's
                  /usr/bin/qemu-system-x86_64) is labelled as such in the report
+  OURS_QEMU      our binary (default: build/qemu-system-x86_64)
   BENCH_DIR      output directory (default: build/bench)
 
 Upstream's firmware blobs come from Debian (the +ds tarball has none):
 /usr/share/seabios/bios-microvm.bin (its acpi=on default), /usr/share/qemu/
-qboot.rom and pvh.bin.  Takes roughly N x 6 x 0.3 s + LINUX_N x 9 Linux
-boots (a few seconds each under TCG; a failed one up to LINUX_TIMEOUT).
+qboot.rom and pvh.bin.  The minimal microVM kernel is built once (10-20
+minutes on 2 cores, cached in ~/.cache/qemu-microvm; MICROVM_KERNEL_DIR=
+uses another build of it).  Takes roughly N x 6 x 0.3 s + LINUX_N x 18
+Linux boots (a few seconds each under TCG; a failed one up to
+LINUX_TIMEOUT) + DENSITY_N x 4 x K Linux boots.
 USAGE
 }
 
 do_linux=1
 do_build=1
+do_mk=1
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
         --no-linux) do_linux=0 ;;
         --no-build) do_build=0 ;;
+        --no-microvm-kernel) do_mk=0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
     shift
@@ -61,15 +75,18 @@ N=${N:-10}
 INSN_N=${INSN_N:-3}
 LINUX_N=${LINUX_N:-$N}
 LINUX_TIMEOUT=${LINUX_TIMEOUT:-120}
+DENSITY_K=${DENSITY_K:-8}
+DENSITY_N=${DENSITY_N:-1}
 BENCH_DIR=${BENCH_DIR:-$BUILD_DIR/bench}
-OURS="$BUILD_DIR/qemu-system-x86_64"
+OURS=${OURS_QEMU:-$BUILD_DIR/qemu-system-x86_64}
 UP_DIR="$BUILD_DIR/upstream"
 UP_BUILT="$UP_DIR/qemu/qemu-system-x86_64"
 UPSTREAM_QEMU=${UPSTREAM_QEMU:-$UP_BUILT}
 SEABIOS_DIR=/usr/share/seabios
+BOOT_TIMER_ADDR=0xfe800000    # the boot timer's userspace marker (README)
 QBOOT=/usr/share/qemu/qboot.rom
-for n in "$N" "$INSN_N" "$LINUX_N" "$LINUX_TIMEOUT"; do
-    case "$n" in ''|*[!0-9]*|0) die "N, INSN_N, LINUX_N, LINUX_TIMEOUT must be positive integers" ;; esac
+for n in "$N" "$INSN_N" "$LINUX_N" "$LINUX_TIMEOUT" "$DENSITY_K" "$DENSITY_N"; do
+    case "$n" in ''|*[!0-9]*|0) die "N, INSN_N, LINUX_N, LINUX_TIMEOUT, DENSITY_K, DENSITY_N must be positive integers" ;; esac
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time missing (apt-get install time)"
 for f in "$SEABIOS_DIR/bios-microvm.bin" "$QBOOT" /usr/share/qemu/pvh.bin; do
@@ -117,6 +134,25 @@ if [ "$do_build" = 1 ]; then
     "$TOP/scripts/build.sh" >&2
     [ "$UPSTREAM_QEMU" != "$UP_BUILT" ] || build_upstream
 fi
+# The minimal microVM kernel (-mk rows of section 3)
+MK_DIR=
+if [ "$do_linux" = 1 ] && [ "$do_mk" = 1 ]; then
+    if [ -n "${MICROVM_KERNEL_DIR:-}" ]; then
+        MK_DIR=$MICROVM_KERNEL_DIR
+    elif [ "$do_build" = 1 ]; then
+        MK_DIR=$("$TOP/scripts/bench/microvm-kernel.sh") ||
+            die "building the microVM kernel failed (or pass --no-microvm-kernel)"
+    elif ! MK_DIR=$("$TOP/scripts/bench/microvm-kernel.sh" --print-dir); then
+        msg "warning: the microVM kernel is not built ($MK_DIR): no -mk rows (run without --no-build to build it)"
+        MK_DIR=
+    fi
+    if [ -n "$MK_DIR" ]; then
+        for f in vmlinux bzImage; do
+            [ -f "$MK_DIR/$f" ] || die "$MK_DIR/$f missing (MICROVM_KERNEL_DIR?)"
+        done
+        msg "microVM kernel: $MK_DIR"
+    fi
+fi
 [ -x "$OURS" ] || die "$OURS missing: run scripts/build.sh"
 [ -x "$UPSTREAM_QEMU" ] || die "$UPSTREAM_QEMU missing (run without --no-build)"
 if [ "$UPSTREAM_QEMU" = "$UP_BUILT" ]; then
@@ -155,23 +191,44 @@ CONFIGS=(
     "upstream-acpi-off-qboot|up|microvm,acpi=off|-bios $QBOOT -L /usr/share/qemu"
 )
 # Linux: the same configurations with the PVH vmlinux, plus bzImage (vmlinuz)
-# where the path loads one: config names get a -bzimage suffix.
+# where the path loads one: config names get a -bzimage suffix; the same
+# again with the minimal microVM kernel (-mk, kernel field mk-FILE).
 LINUX_CONFIGS=("${CONFIGS[@]}"
     "ours-acpi-on-bzimage|ours|microvm||vmlinuz"
     "ours-direct-acpi-on-bzimage|ours|microvm,direct-boot=on||vmlinuz"
     "upstream-acpi-off-qboot-bzimage|up|microvm,acpi=off|-bios $QBOOT -L /usr/share/qemu|vmlinuz"
+)
+if [ -n "$MK_DIR" ]; then
+    for c in "${CONFIGS[@]}"; do
+        IFS='|' read -r cname crest <<< "$c"
+        LINUX_CONFIGS+=("$cname-mk|$crest|mk-vmlinux")
+    done
+    LINUX_CONFIGS+=(
+        "ours-acpi-on-mk-bzimage|ours|microvm||mk-bzImage"
+        "ours-direct-acpi-on-mk-bzimage|ours|microvm,direct-boot=on||mk-bzImage"
+        "upstream-acpi-off-qboot-mk-bzimage|up|microvm,acpi=off|-bios $QBOOT -L /usr/share/qemu|mk-bzImage"
+    )
+fi
+# Density: K Linux VMs at once (the microVM kernel when built)
+DENSITY_CONFIGS=(
+    "ours-acpi-on|ours|microvm|"
+    "ours-direct-acpi-off|ours|microvm,direct-boot=on,acpi=off|"
+    "upstream-default-seabios|up|microvm|-L $SEABIOS_DIR -L /usr/share/qemu"
+    "upstream-acpi-off-qboot|up|microvm,acpi=off|-bios $QBOOT -L /usr/share/qemu"
 )
 
 RAW="$BENCH_DIR/raw.tsv"
 printf 'section\tconfig\trun\tmetric\tvalue\n' > "$RAW"
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RAW"; }
 
-# Sets: name, bin, margs (array) from a config line.
+# Sets: name, key (ours/up), bin, margs (array), kernel from a config line.
 parse_config() {
-    local key mopt extra
+    local mopt extra
     IFS='|' read -r name key mopt extra kernel <<< "$1"
     kernel=${kernel:-vmlinux}
     if [ "$key" = ours ]; then bin=$OURS; else bin=$UPSTREAM_QEMU; fi
+    # ours records the boot phases (Linux boots write the marker)
+    [ "$key" != ours ] || [ "${2:-}" != timer ] || mopt="$mopt,boot-timer=on"
     # shellcheck disable=SC2206
     margs=(-M "$mopt" $extra)
 }
@@ -193,7 +250,7 @@ for run in $(seq 1 "$N"); do
         log="$BENCH_DIR/logs/exit-$name-$run.log"
         t0=$(now_us)
         set +e
-        timeout 60 /usr/bin/time -f %M -o "$BENCH_DIR/rss.tmp" \
+        timeout 60 /usr/bin/time -f '%M %U %S' -o "$BENCH_DIR/rss.tmp" \
             "$bin" "${margs[@]}" "${common[@]}" -kernel "$PAYLOAD" > "$log" 2>&1 </dev/null
         rc=$?
         set -e
@@ -203,7 +260,9 @@ for run in $(seq 1 "$N"); do
         record exit "$name" "$run" ok "$ok"
         if [ "$ok" = 1 ]; then
             record exit "$name" "$run" wall_ms "$(awk -v d=$((t1 - t0)) 'BEGIN{printf "%.3f", d/1000}')"
-            record exit "$name" "$run" rss_kib "$(tail -1 "$BENCH_DIR/rss.tmp")"
+            read -r rss utime stime < <(tail -1 "$BENCH_DIR/rss.tmp")
+            record exit "$name" "$run" rss_kib "$rss"
+            record exit "$name" "$run" cpu_ms "$(awk -v u="$utime" -v s="$stime" 'BEGIN{printf "%.0f", (u+s)*1000}')"
         fi
         printf '\r  [%d/%d] %-26s rc=%s %6d ms   ' "$i" "$total" "$name" "$rc" $(((t1 - t0) / 1000)) >&2
     done
@@ -256,8 +315,14 @@ if [ "$do_linux" = 1 ]; then
     msg "Linux to userspace: $LINUX_N boots x ${#LINUX_CONFIGS[@]} configurations (TCG, up to ${LINUX_TIMEOUT}s each)"
     for run in $(seq 1 "$LINUX_N"); do
         for c in "${LINUX_CONFIGS[@]}"; do
-            parse_config "$c"
+            parse_config "$c" timer
             log="$BENCH_DIR/logs/linux-$name-$run.log"
+            case "$kernel" in
+                mk-*) kpath=$MK_DIR/${kernel#mk-} ;;
+                *) kpath=$GUEST_DIR/$kernel ;;
+            esac
+            kappend=$append
+            [ "$key" != ours ] || kappend="$append microvm.boot-timer=$BOOT_TIMER_ADDR"
             printf '  [boot %d/%d] %-26s ' "$run" "$LINUX_N" "$name" >&2
             t0=$(now_us)
             tmark=
@@ -268,9 +333,10 @@ if [ "$do_linux" = 1 ]; then
                 case "$l" in
                     MICROVM-USERSPACE-OK*) [ -n "$tmark" ] || tmark=$(now_us) ;;
                 esac
-            done < <(timeout --kill-after=10 "$LINUX_TIMEOUT" "$bin" "${margs[@]}" \
-                -kernel "$GUEST_DIR/$kernel" -initrd "$GUEST_DIR/initramfs.cpio.gz" \
-                -append "$append" -m 1G -smp 1 -nodefaults -no-user-config \
+            done < <(timeout --kill-after=10 "$LINUX_TIMEOUT" \
+                /usr/bin/time -f 'BENCH-QEMU-TIME %M %U %S' "$bin" "${margs[@]}" \
+                -kernel "$kpath" -initrd "$GUEST_DIR/initramfs.cpio.gz" \
+                -append "$kappend" -m 1G -smp 1 -nodefaults -no-user-config \
                 -display none -serial stdio -no-reboot </dev/null 2>&1; echo "BENCH-QEMU-RC $?")
             set -e
             t1=$(now_us)
@@ -281,8 +347,17 @@ if [ "$do_linux" = 1 ]; then
             if [ "$ok" = 1 ]; then
                 record linux "$name" "$run" wall_ms "$(awk -v d=$((tmark - t0)) 'BEGIN{printf "%.3f", d/1000}')"
                 record linux "$name" "$run" exit_ms "$(awk -v d=$((t1 - t0)) 'BEGIN{printf "%.3f", d/1000}')"
+                read -r _ rss utime stime < <(grep '^BENCH-QEMU-TIME ' "$log" | tail -1)
+                record linux "$name" "$run" rss_kib "$rss"
+                record linux "$name" "$run" cpu_ms "$(awk -v u="$utime" -v s="$stime" 'BEGIN{printf "%.0f", (u+s)*1000}')"
                 g=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process.*/\1/p' "$log" | head -1)
                 [ -z "$g" ] || record linux "$name" "$run" guest_init_ms "$(awk -v s="$g" 'BEGIN{printf "%.3f", s*1000}')"
+                # "microvm boot-timer: machine-ready=39.097 ... ms since QEMU start"
+                for ph in $(grep -o 'microvm boot-timer: .*' "$log" | head -1); do
+                    case "$ph" in
+                        *=[0-9]*) record linux "$name" "$run" "phase_${ph%%=*}" "${ph#*=}" ;;
+                    esac
+                done
             fi
             if [ "$ok" = 1 ]; then
                 echo "userspace after $(((tmark - t0) / 1000)) ms" >&2
@@ -293,89 +368,59 @@ if [ "$do_linux" = 1 ]; then
     done
 fi
 
+# 5. density: K Linux microVMs launched at once; all must reach userspace
+# and exit.  Total wall time until the last exits, sum of their peak RSS.
+density_round() {
+    local dir k t0 t1 rss_sum ok_all=0 r
+    dir="$BENCH_DIR/logs/density-$name-$run"
+    mkdir -p "$dir"
+    t0=$(now_us)
+    for k in $(seq 1 "$DENSITY_K"); do
+        (
+            set +e
+            timeout --kill-after=10 "$((LINUX_TIMEOUT * 2))" \
+                /usr/bin/time -f %M -o "$dir/rss-$k" \
+                "$bin" "${margs[@]}" -kernel "$dkernel" \
+                -initrd "$GUEST_DIR/initramfs.cpio.gz" -append "$append" \
+                -m 256M -smp 1 -nodefaults -no-user-config -display none \
+                -serial "file:$dir/console-$k.log" -no-reboot \
+                > "$dir/qemu-$k.log" 2>&1 </dev/null
+            echo $? > "$dir/rc-$k"
+        ) &
+    done
+    wait
+    t1=$(now_us)
+    rss_sum=0
+    for k in $(seq 1 "$DENSITY_K"); do
+        r=0
+        if [ "$(cat "$dir/rc-$k")" = 0 ] &&
+            grep -q MICROVM-USERSPACE-OK "$dir/console-$k.log" 2>/dev/null; then
+            r=1
+            ok_all=$((ok_all + 1))
+        fi
+        record density "$name" "$run" ok "$r"
+        rss_sum=$((rss_sum + $(tail -1 "$dir/rss-$k" 2>/dev/null | grep -E '^[0-9]+$' || echo 0)))
+    done
+    record density "$name" "$run" k "$DENSITY_K"
+    record density "$name" "$run" total_wall_ms "$(awk -v d=$((t1 - t0)) 'BEGIN{printf "%.3f", d/1000}')"
+    record density "$name" "$run" rss_sum_kib "$rss_sum"
+    echo "$ok_all/$DENSITY_K reached userspace, all exited after $(((t1 - t0) / 1000)) ms, sum of peak RSS $((rss_sum / 1024)) MiB" >&2
+}
+if [ "$do_linux" = 1 ]; then
+    if [ -n "$MK_DIR" ]; then dkernel=$MK_DIR/vmlinux; else dkernel=$GUEST_DIR/vmlinux; fi
+    msg "density: $DENSITY_N round(s) x ${#DENSITY_CONFIGS[@]} configurations x $DENSITY_K VMs at once ($dkernel, 256 MiB each)"
+    for run in $(seq 1 "$DENSITY_N"); do
+        for c in "${DENSITY_CONFIGS[@]}"; do
+            parse_config "$c"
+            printf '  [round %d/%d] %-26s ' "$run" "$DENSITY_N" "$name" >&2
+            density_round
+        done
+    done
+fi
+
 # --- report --------------------------------------------------------------
 host="$(uname -srm), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-python3 - "$RAW" "$BENCH_DIR" "$up_label" "$host" "$N" "$INSN_N" "$LINUX_N" "${TSC_KHZ:-2000000}" <<'PY'
-import csv, json, statistics, sys, datetime
-raw, outdir, up_label, host, n, insn_n, linux_n, tsc = sys.argv[1:]
-rows = list(csv.DictReader(open(raw), delimiter="\t"))
-data = {}
-order = {}
-for r in rows:
-    sec = data.setdefault(r["section"], {})
-    order.setdefault(r["section"], [])
-    if r["config"] not in order[r["section"]]:
-        order[r["section"]].append(r["config"])
-    sec.setdefault(r["config"], {}).setdefault(r["metric"], []).append(float(r["value"]))
-
-def med(sec, cfg, metric):
-    v = data.get(sec, {}).get(cfg, {}).get(metric, [])
-    return statistics.median(v) if v else None
-
-BASES = ["upstream-default-seabios", "upstream-acpi-off-qboot"]
-result = {
-    "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    "host": host, "accel": "TCG", "upstream": up_label,
-    "runs": {"exit": int(n), "insn": int(insn_n), "linux": int(linux_n)},
-    "linux_cmdline_tsc_early_khz": tsc,
-    "sections": {},
-}
-md = [f"# microvm bench ({result['date']})", "",
-      f"- host: {host}; accel: TCG",
-      f"- upstream: {up_label}",
-      f"- medians over the successful runs; ratio = ours / upstream (same run, configurations interleaved)", ""]
-
-def ratio(a, b):
-    return None if a is None or not b else a / b
-
-def fmt(v, nd=1):
-    if v is None: return "-"
-    return f"{v:,.{nd}f}" if nd else f"{int(round(v)):,}"
-
-def table(sec, title, metrics, bases):
-    if sec not in data: return
-    md.append(f"## {title}"); md.append("")
-    hdr = ["config", "ok"]
-    for m, label, nd in metrics:
-        hdr.append(label)
-        for b in bases:
-            hdr.append(f"{label} / {b}" + ("[-bzimage]" if any(c.endswith("-bzimage") for c in order[sec]) else ""))
-    md.append("| " + " | ".join(hdr) + " |")
-    md.append("|" + "---|" * len(hdr))
-    out = {}
-    for cfg in order[sec]:
-        d = data[sec][cfg]
-        oks = d.get("ok", [])
-        e = {"success": int(sum(oks)), "runs": len(oks)}
-        cells = [cfg, f"{int(sum(oks))}/{len(oks)}"]
-        for m, label, nd in metrics:
-            v = med(sec, cfg, m)
-            e[m] = {"median": v, "samples": d.get(m, [])}
-            cells.append(fmt(v, nd))
-            for b in bases:
-                bb = b + "-bzimage" if cfg.endswith("-bzimage") else b
-                r = ratio(v, med(sec, bb, m))
-                e[m]["ratio_vs_" + bb] = r
-                cells.append("-" if r is None else (f"{r:.2f}" if r >= 0.1 or r == 0 else f"{r:.2g}"))
-        out[cfg] = e
-        md.append("| " + " | ".join(cells) + " |")
-    md.append("")
-    result["sections"][sec] = out
-
-table("exit", "1. Launch to exit (PVH payload -> isa-debug-exit)",
-      [("wall_ms", "wall ms", 1), ("rss_kib", "peak RSS KiB", 0)], BASES)
-table("insn", "2. Guest instructions from reset to the payload entry (PVH; -bzimage: bzImage)",
-      [("insns", "instructions", 0)], BASES)
-md.append("-bzimage rows: ratios against the upstream -bzimage rows.  On a real-mode entry (upstream's")
-md.append("SeaBIOS and qboot) the bzImage count includes one payload instruction (the setup header's jmp).")
-md.append("")
-table("linux", "3. Linux to userspace (Debian cloud kernel: PVH vmlinux; -bzimage: vmlinuz; marker MICROVM-USERSPACE-OK)",
-      [("wall_ms", "wall ms to marker", 0), ("guest_init_ms", "guest clock at /init ms", 0),
-       ("exit_ms", "wall ms to QEMU exit", 0)], BASES)
-md.append("Section 4 (reliability) is the ok column of each table: successful runs / runs.")
-md.append("Direct boot runs no firmware: 0 instructions before the entry by design.")
-open(f"{outdir}/results.md", "w").write("\n".join(md) + "\n")
-json.dump(result, open(f"{outdir}/results.json", "w"), indent=1)
-print("\n".join(md))
-PY
-msg "wrote $BENCH_DIR/results.md and $BENCH_DIR/results.json"
+runs="{\"exit\": $N, \"insn\": $INSN_N, \"linux\": $LINUX_N, \"density_k\": $DENSITY_K, \"density_rounds\": $DENSITY_N, \"microvm_kernel\": \"${MK_DIR}\"}"
+python3 "$TOP/scripts/bench/report.py" "$RAW" "$BENCH_DIR" "$up_label" "$host" \
+    "$runs" "${TSC_KHZ:-2000000}"
+msg "wrote $BENCH_DIR/results.md, results.json and timeline.svg"
