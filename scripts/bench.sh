@@ -164,7 +164,7 @@ fi
 
 # --- payload and plugin --------------------------------------------------
 mkdir -p "$BENCH_DIR/logs"
-rm -f "$BENCH_DIR"/logs/*
+rm -rf "$BENCH_DIR"/logs/*
 PAYLOAD="$BENCH_DIR/pvh-exit.elf"
 PLUGIN="$BENCH_DIR/insn-count.so"
 BZIMAGE="$BENCH_DIR/bzimage-exit.bin"

@@ -37,7 +37,8 @@ fi
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(qemu-system-x86_64 microvm-rom microvm-tests)
+    targets=(qemu-system-x86_64 microvm-rom microvm-tests
+             tests/qtest/bios-tables-test)
 fi
 msg "building ${targets[*]} (ninja in $QEMU_BUILD)"
 ninja -C "$QEMU_BUILD" -j "${JOBS:-$(nproc)}" "${targets[@]}" |

@@ -1,8 +1,17 @@
 #!/bin/bash
 # Run every test suite of the overlay against the built tree and print one
 # summary line ('N passed, N failed').  Suites:
-#   qtest      our qtests, through QEMU's meson test runner (TAP)
+#   qtest      our qtests and upstream's bios-tables-test (its microvm
+#              cases), through QEMU's meson test runner (TAP)
 #   linux      real-Linux boot tests (tests-linux/, TAP)
+#   patches    the exported patch series: no drift, git am, quilt,
+#              checkpatch (scripts/check-patches.sh, TAP)
+#   hostile    malformed kernels, initrds and command lines in every boot
+#              mode (tests-hostile/run.sh, TAP)
+#   faults     guest resets, migration and savevm, short form
+#              (tests-hostile/faults.py; make check-faults: full)
+#   reliability  3 Linux boots of each default configuration
+#              (tests-hostile/reliability.sh; make check-reliability: 50)
 # Expects a finished build (make build); 'make check' does both.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -11,18 +20,19 @@ usage() {
     cat <<USAGE
 usage: $0 [--help] [SUITE...]
 
-Suites: qtest linux (default: all).
+Suites: qtest linux patches hostile faults reliability (default: all).
 USAGE
 }
 suites=()
 for a in "$@"; do
     case "$a" in
         -h|--help) usage; exit 0 ;;
-        qtest|linux) suites+=("$a") ;;
+        qtest|linux|patches|hostile|faults|reliability) suites+=("$a") ;;
         *) usage >&2; exit 1 ;;
     esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(qtest linux)
+[ ${#suites[@]} -gt 0 ] ||
+    suites=(qtest linux patches hostile faults reliability)
 
 logdir="$BUILD_DIR/check"
 mkdir -p "$logdir"
@@ -64,9 +74,13 @@ tally() {
 run_qtest() {
     local log="$logdir/qtest.log" rc=0
     msg "suite qtest: QEMU's meson test runner, our qtests"
+    # bios-tables-test: upstream's ACPI table test; only its microvm cases
+    # exist in this build profile
     (cd "$QEMU_BUILD" &&
      meson test --no-rebuild --print-errorlogs --verbose \
-         qtest-x86_64/microvm-test) > "$log" 2>&1 || rc=$?
+         qtest-x86_64/microvm-test qtest-x86_64/microvm-sweep-test \
+         qtest-x86_64/bios-tables-test) \
+         > "$log" 2>&1 || rc=$?
     grep -E '^▶ |^Ok:|^Fail:' "$log" || true
     tally qtest "$rc" "$log"
 }
@@ -79,6 +93,42 @@ run_linux() {
      QEMU="$BUILD_DIR/qemu-system-x86_64" \
          "$TOP/tests-linux/linux-boot.sh" 2>&1 | tee "$log") || rc=$?
     tally linux "$rc" "$log"
+}
+
+run_patches() {
+    local log="$logdir/patches.log" rc=0
+    msg "suite patches: the exported series (patches/)"
+    (set -o pipefail
+     "$TOP/scripts/check-patches.sh" 2>&1 | tee "$log") || rc=$?
+    tally patches "$rc" "$log"
+}
+
+run_hostile() {
+    local log="$logdir/hostile.log" rc=0
+    msg "suite hostile: malformed kernels, initrds, command lines"
+    (set -o pipefail
+     QEMU="$BUILD_DIR/qemu-system-x86_64" \
+         "$TOP/tests-hostile/run.sh" 2>&1 | tee "$log") || rc=$?
+    tally hostile "$rc" "$log"
+}
+
+run_faults() {
+    local log="$logdir/faults.log" rc=0
+    msg "suite faults: resets, migration, savevm (short form)"
+    (set -o pipefail
+     python3 "$TOP/tests-hostile/faults.py" \
+         "$BUILD_DIR/qemu-system-x86_64" "$BUILD_DIR/hostile/faults" \
+         resets=1000 rounds=3 2>&1 | tee "$log") || rc=$?
+    tally faults "$rc" "$log"
+}
+
+run_reliability() {
+    local log="$logdir/reliability.log" rc=0
+    msg "suite reliability: Linux boots of each default configuration"
+    (set -o pipefail
+     QEMU="$BUILD_DIR/qemu-system-x86_64" \
+         "$TOP/tests-hostile/reliability.sh" 3 2>&1 | tee "$log") || rc=$?
+    tally reliability "$rc" "$log"
 }
 
 for s in "${suites[@]}"; do

@@ -9,26 +9,32 @@ set -eu
 
 usage() {
     cat <<USAGE
-usage: $0 [--help] [--bench]
+usage: $0 [--help] [--bench] [--asan]
 
 Installs the build dependencies (meson >= 1.5 and python3-pycotap from
 bookworm-backports, ninja, glib, pixman, libfdt, libslirp, ...) and the
-guest-asset tools (busybox-static, cpio, e2fsprogs, lz4).  Needs root.
---bench also installs what make bench needs: GNU time, and Debian's
+guest-asset tools (busybox-static, cpio, e2fsprogs, lz4) and SeaBIOS
+(bios-tables-test boots its microvm cases with it).  Needs root.
+--bench also installs what make bench needs: GNU time, Debian's
 SeaBIOS and QEMU firmware blobs (the +ds tarball has none) for the
-pristine upstream build it compares against.
+pristine upstream build it compares against, and linux-source-6.1, bc
+and libelf-dev for the minimal microVM guest kernel.
+--asan also installs what the sanitizer build (make check-asan, make
+fuzz-smoke) needs: clang and its runtimes (ASan, UBSan, libFuzzer).
 USAGE
 }
 bench=0
+asan=0
 case "${1:-}" in
     -h|--help) usage; exit 0 ;;
     --bench) bench=1 ;;
+    --asan) asan=1 ;;
 esac
 
 # Packages from the default suite.
 PKGS="build-essential ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev
 libslirp-dev python3-venv flex bison pkg-config rsync xz-utils dpkg-dev
-busybox-static cpio e2fsprogs lz4 binutils"
+busybox-static cpio e2fsprogs lz4 binutils quilt seabios"
 
 missing() {
     local p out=""
@@ -47,10 +53,13 @@ meson_ok() {
 
 SRC_FILE=/etc/apt/sources.list.d/microvm-overlay.sources
 need=$(missing $PKGS)
-bpo_need=$(missing python3-pycotap)
+# qemu-system-data: linuxboot_dma.bin, for the SeaBIOS case of tests-linux
+bpo_need=$(missing python3-pycotap qemu-system-data)
 if [ "$bench" = 1 ]; then
-    need="$need$(missing time seabios)"
-    bpo_need="$bpo_need$(missing qemu-system-data)"
+    need="$need$(missing time seabios linux-source-6.1 bc libelf-dev)"
+fi
+if [ "$asan" = 1 ]; then
+    need="$need$(missing clang libclang-rt-dev)"
 fi
 meson_ok || bpo_need="$bpo_need meson"
 
