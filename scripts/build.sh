@@ -11,8 +11,8 @@ case "${1:-}" in
         cat <<USAGE
 usage: $0 [--help] [NINJA-TARGET...]
 
-Without targets, builds qemu-system-x86_64, our firmware ROM and our
-qtests.  Environment: QEMU_SRC=<dir> (see scripts/fetch-upstream.sh),
+Without targets, builds qemu-system-x86_64, our firmware ROM, our
+qtests, upstream's bios-tables-test and qemu-img (the savevm tests).  Environment: QEMU_SRC=<dir> (see scripts/fetch-upstream.sh),
 JOBS=<n> (ninja's -j, default: the number of CPUs).
 USAGE
         exit 0 ;;
@@ -38,7 +38,7 @@ fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     targets=(qemu-system-x86_64 microvm-rom microvm-tests
-             tests/qtest/bios-tables-test)
+             tests/qtest/bios-tables-test qemu-img)
 fi
 msg "building ${targets[*]} (ninja in $QEMU_BUILD)"
 ninja -C "$QEMU_BUILD" -j "${JOBS:-$(nproc)}" "${targets[@]}" |

@@ -417,6 +417,9 @@ class Git:
         env = dict(self.env, **(extra or {}))
         r = subprocess.run(["git", "-c", "core.autocrlf=false",
                             "-c", "diff.algorithm=myers",
+                            # abbreviated hashes of a fixed length: git's
+                            # default grows with the object count
+                            "-c", "core.abbrev=12",
                             "-c", "diff.renames=false"] + list(args),
                            input=inp, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, env=env, cwd=cwd)

@@ -17,7 +17,9 @@ usage: $0 [--help] [N]
 
 N: boots per configuration (default 50; make check runs 3).
 Environment: QEMU, BIOS, ACCEL, TSC_KHZ as for tests-linux/linux-boot.sh;
-BOOT_TIMEOUT seconds before a boot counts as hung (default 120).
+BOOT_TIMEOUT seconds before a boot counts as hung (default 120);
+ONLY="ID ..." runs only these configurations (e.g. to split a long run
+over several processes).
 Logs of failed boots: build/reliability/<config>-<n>.log.
 USAGE
 }
@@ -49,6 +51,15 @@ CONFIGS=(
     "direct-pvh|microvm,direct-boot=on|vmlinux"
     "direct-bzimage|microvm,direct-boot=on|vmlinuz"
 )
+
+if [ -n "${ONLY:-}" ]; then
+    picked=()
+    for c in "${CONFIGS[@]}"; do
+        case " $ONLY " in *" ${c%%|*} "*) picked+=("$c") ;; esac
+    done
+    [ ${#picked[@]} -gt 0 ] || die "ONLY='$ONLY' names no configuration"
+    CONFIGS=("${picked[@]}")
+fi
 
 echo "1..${#CONFIGS[@]}"
 echo "# QEMU=$QEMU accel=$accel_name boots per configuration: $n"
