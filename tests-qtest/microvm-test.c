@@ -2460,13 +2460,14 @@ static void test_direct_phases(const void *opaque)
 
 /* ---- Firmware conformance: boot bzimage-check and multiboot-check ---- */
 
-
 static const FlatCase flat_cases[] = {
     { "128M", "128M", 128 * MiB, true },
     { "5G", "5G", 5 * GiB, true },
     { "128M-acpi-off", "128M", 128 * MiB, false },
     { "5G-acpi-off", "5G", 5 * GiB, false },
     { "smp4-128M", "128M", 128 * MiB, true, false, 4 },
+    { "smp4-5G", "5G", 5 * GiB, true, false, 4 },
+    { "smp4-128M-acpi-off", "128M", 128 * MiB, false, false, 4 },
     { "smp4-5G-acpi-off", "5G", 5 * GiB, false, false, 4 },
 };
 
