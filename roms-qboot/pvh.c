@@ -58,22 +58,20 @@ void pvh_boot(const struct microvm_kernel_info *kernel, uint32_t cmdline,
     struct pvh_boot_info *b = (struct pvh_boot_info *)PVH_START_INFO_ADDR;
     struct hvm_start_info *si = &b->start_info;
 
-    si->magic = XEN_HVM_START_MAGIC_VALUE;
-    si->version = 1;
-    si->flags = 0;
-    si->nr_modules = 0;
-    si->modlist_paddr = 0;
-    si->cmdline_paddr = cmdline;
-    si->rsdp_paddr = rsdp;
-    si->memmap_paddr = PVH_MEMMAP_ADDR;
-    si->memmap_entries = pvh_build_memmap();
-    si->reserved = 0;
-
+    /* Fields not named here (flags, reserved) are zero. */
+    *si = (struct hvm_start_info) {
+        .magic = XEN_HVM_START_MAGIC_VALUE,
+        .version = 1,
+        .cmdline_paddr = cmdline,
+        .rsdp_paddr = rsdp,
+        .memmap_paddr = PVH_MEMMAP_ADDR,
+        .memmap_entries = pvh_build_memmap(),
+    };
     if (initrd->size) {
-        b->modlist[0].paddr = initrd->addr;
-        b->modlist[0].size = initrd->size;
-        b->modlist[0].cmdline_paddr = 0;
-        b->modlist[0].reserved = 0;
+        b->modlist[0] = (struct hvm_modlist_entry) {
+            .paddr = initrd->addr,
+            .size = initrd->size,
+        };
         si->nr_modules = 1;
         si->modlist_paddr = (uint32_t)b->modlist;
     }
