@@ -13,19 +13,23 @@
  *   RSDP (revision 2) -> XSDT -> FADT -> DSDT
  *                             -> MADT
  *                             -> MCFG (pcie=on)
+ *                             -> ERST (an acpi-erst device, pcie=on)
  *
  * Every address and GSI comes from microvm_memmap[] and the machine's
  * row of microvm_irqmap[][].
  */
 
 #include "qemu/osdep.h"
+#include CONFIG_DEVICES             /* CONFIG_ACPI_ERST */
 #include "qemu/units.h"
 #include "qemu/bswap.h"
 #include "qemu/host-utils.h"
 #include "qapi/error.h"
+#include "qemu/error-report.h"
 #include "hw/acpi/acpi-defs.h"
 #include "hw/acpi/aml-build.h"
 #include "hw/acpi/bios-linker-loader.h"
+#include "hw/acpi/erst.h"
 #include "hw/acpi/generic_event_device.h"
 #include "hw/boards.h"
 #include "hw/i386/fw_cfg.h"
@@ -352,6 +356,14 @@ static void microvm_acpi_build(MicrovmMachineState *mms,
         build_mcfg_ecam(tables_blob, tables->linker, mms);
     }
 
+#ifdef CONFIG_ACPI_ERST
+    if (find_erst_dev()) {
+        acpi_add_table(table_offsets, tables_blob);
+        build_erst(tables_blob, tables->linker, find_erst_dev(),
+                   x86ms->oem_id, x86ms->oem_table_id);
+    }
+#endif
+
     xsdt = tables_blob->len;
     build_xsdt(tables_blob, tables->linker, table_offsets, x86ms->oem_id,
                x86ms->oem_table_id);
@@ -359,35 +371,100 @@ static void microvm_acpi_build(MicrovmMachineState *mms,
     build_rsdp(tables->rsdp, tables->linker, &rsdp);
 }
 
-static void microvm_acpi_add_file(FWCfgState *fw_cfg, const char *name,
-                                  GArray *blob)
+/*
+ * The published tables.  They do not change after machine init, with one
+ * exception: the ERST gives the acpi-erst device's registers by the
+ * address of its BAR 0, which only firmware assigns.  SeaBIOS assigns BARs
+ * before it reads the tables; our firmware does not, and the table then
+ * carries the unassigned address, as upstream's always does.  With such a
+ * device the first selection of one of the files after a reset builds the
+ * tables again and copies them over the published bytes (the BAR changes
+ * values, never sizes).
+ */
+struct MicrovmAcpi {
+    MicrovmMachineState *mms;
+    AcpiBuildTables tables;
+    bool current;               /* rebuilt since the last reset */
+};
+
+static void microvm_acpi_select(void *opaque)
 {
-    fw_cfg_add_file(fw_cfg, name, g_memdup2(blob->data, blob->len),
-                    blob->len);
+    MicrovmAcpi *acpi = opaque;
+    AcpiBuildTables fresh;
+    GArray *published[] = {
+        acpi->tables.table_data, acpi->tables.linker->cmd_blob,
+        acpi->tables.rsdp,
+    };
+    GArray *built[3];
+    int i;
+
+    if (acpi->current) {
+        return;
+    }
+    acpi->current = true;
+    acpi_build_tables_init(&fresh);
+    microvm_acpi_build(acpi->mms, &fresh);
+    built[0] = fresh.table_data;
+    built[1] = fresh.linker->cmd_blob;
+    built[2] = fresh.rsdp;
+    for (i = 0; i < ARRAY_SIZE(published); i++) {
+        if (published[i]->len != built[i]->len) {
+            warn_report_once("microvm: ACPI tables changed size after "
+                             "machine init; the firmware gets the old ones");
+            goto out;
+        }
+    }
+    for (i = 0; i < ARRAY_SIZE(published); i++) {
+        memcpy(published[i]->data, built[i]->data, built[i]->len);
+    }
+out:
+    acpi_build_tables_cleanup(&fresh, true);
+}
+
+static void microvm_acpi_publish(FWCfgState *fw_cfg, const char *name,
+                                 GArray *blob, MicrovmAcpi *acpi,
+                                 bool rebuild)
+{
+    fw_cfg_add_file_callback(fw_cfg, name,
+                             rebuild ? microvm_acpi_select : NULL, NULL,
+                             acpi, blob->data, blob->len, true);
 }
 
 void microvm_acpi_setup(MicrovmMachineState *mms)
 {
     FWCfgState *fw_cfg = X86_MACHINE(mms)->fw_cfg;
-    AcpiBuildTables tables;
+    MicrovmAcpi *acpi = g_new0(MicrovmAcpi, 1);
+    bool rebuild = false;
 
-    assert(mms->ged);
-    acpi_build_tables_init(&tables);
-    microvm_acpi_build(mms, &tables);
+    assert(mms->ged && !mms->acpi);
+#ifdef CONFIG_ACPI_ERST
+    rebuild = find_erst_dev() != NULL;
+#endif
+    acpi->mms = mms;
+    acpi_build_tables_init(&acpi->tables);
+    microvm_acpi_build(mms, &acpi->tables);
+    mms->acpi = acpi;
 
     /*
-     * The tables never change after machine init, so they are plain fw_cfg
-     * files, not ROM blobs (acpi_add_rom_blob): those reserve 2 MiB of
-     * host RAM for the tables, which transparent huge pages fault in
-     * whole on the first write (2 MiB of RSS for 2 KiB of tables).  A
-     * migration target builds the same bytes from the same options.
+     * Plain fw_cfg files that point at the blobs above, not ROM blobs
+     * (acpi_add_rom_blob): those reserve 2 MiB of host RAM for the
+     * tables, which transparent huge pages fault in whole on the first
+     * write (2 MiB of RSS for 2 KiB of tables).  A migration target
+     * builds the same bytes from the same options.
      */
-    microvm_acpi_add_file(fw_cfg, ACPI_BUILD_TABLE_FILE, tables.table_data);
-    microvm_acpi_add_file(fw_cfg, ACPI_BUILD_LOADER_FILE,
-                          tables.linker->cmd_blob);
-    microvm_acpi_add_file(fw_cfg, ACPI_BUILD_RSDP_FILE, tables.rsdp);
+    microvm_acpi_publish(fw_cfg, ACPI_BUILD_TABLE_FILE,
+                         acpi->tables.table_data, acpi, rebuild);
+    microvm_acpi_publish(fw_cfg, ACPI_BUILD_LOADER_FILE,
+                         acpi->tables.linker->cmd_blob, acpi, rebuild);
+    microvm_acpi_publish(fw_cfg, ACPI_BUILD_RSDP_FILE, acpi->tables.rsdp,
+                         acpi, rebuild);
+}
 
-    acpi_build_tables_cleanup(&tables, false);
+void microvm_acpi_reset(MicrovmMachineState *mms)
+{
+    if (mms->acpi) {
+        mms->acpi->current = false;
+    }
 }
 
 /* ---- Direct boot: the table-loader, run by QEMU ---- */

@@ -10,11 +10,18 @@
 #include "hw/i386/microvm.h"
 
 /*
- * Build RSDP, XSDT, FADT, DSDT, MADT (and MCFG with pcie=on) and publish
- * them as "etc/acpi/rsdp", "etc/acpi/tables" and "etc/table-loader".
- * Called once, when the machine is complete.
+ * Build RSDP, XSDT, FADT, DSDT, MADT (MCFG with pcie=on, ERST with an
+ * acpi-erst device) and publish them as "etc/acpi/rsdp",
+ * "etc/acpi/tables" and "etc/table-loader".  Called once, when the
+ * machine is complete.
  */
 void microvm_acpi_setup(MicrovmMachineState *mms);
+
+/*
+ * Machine reset: tables that depend on firmware-assigned PCI BARs (ERST)
+ * are built again when the firmware next reads them.
+ */
+void microvm_acpi_reset(MicrovmMachineState *mms);
 
 /*
  * Direct boot: build the same tables and place them in @buf, which the

@@ -697,6 +697,7 @@ static void microvm_machine_reset(MachineState *machine, ResetType type)
     CPU_FOREACH(cpu) {
         x86_cpu_after_reset(X86_CPU(cpu));
     }
+    microvm_acpi_reset(mms);
     if (mms->direct_boot) {
         microvm_direct_reset(mms);
     }

@@ -117,6 +117,7 @@ extern const MemMapEntry microvm_ioports[MICROVM_IO__COUNT];
 #define MICROVM_PROP_FW_CFG_OVERRIDE        "x-fw-cfg-override"
 
 typedef struct MicrovmBootTimer MicrovmBootTimer;
+typedef struct MicrovmAcpi MicrovmAcpi;
 
 struct MicrovmMachineClass {
     X86MachineClass parent_class;
@@ -141,6 +142,7 @@ struct MicrovmMachineState {
     DeviceState *ged;           /* ACPI GED, with acpi=on */
     DeviceState *xhci;          /* with usb=on */
     struct GPEXConfig gpex;     /* PCIe host (pcie=on: bus != NULL) */
+    MicrovmAcpi *acpi;          /* published ACPI tables (acpi=on) */
     Notifier init_done;
     Notifier powerdown;
     int64_t boot_timer_start_ns;    /* QEMU_CLOCK_REALTIME at creation */

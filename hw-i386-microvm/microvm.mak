@@ -12,5 +12,7 @@ CONFIG_VIRTIO_RNG=y
 CONFIG_VIRTIO_BALLOON=y
 CONFIG_VHOST_VSOCK=y
 CONFIG_VIRTIO_9P=y
+# acpi-erst (a PCI device: pcie=on); upstream's default device set has it
+CONFIG_ACPI_ERST=y
 # isa-debug-exit: test payloads and benchmarks end QEMU through it.
 CONFIG_ISA_DEBUG=y
