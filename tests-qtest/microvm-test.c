@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include "libqtest.h"
 #include "libqos/fw_cfg.h"
+#include "hw/pci/pci_regs.h"
 #include "qemu/bswap.h"
 #include "qemu/units.h"
 #include "qobject/qdict.h"
@@ -715,6 +716,7 @@ static void test_acpi_tables(const void *opaque)
         g_assert_nonnull(acpi_find(&blob, sigs[i], &len));
     }
     g_assert_cmpint(acpi_find(&blob, "MCFG", &len) != NULL, ==, c->mcfg);
+    g_assert_null(acpi_find(&blob, "ERST", &len));     /* no acpi-erst */
     if (c->mcfg) {
         const uint8_t *mcfg = acpi_find(&blob, "MCFG", &len);
 
@@ -725,6 +727,69 @@ static void test_acpi_tables(const void *opaque)
     }
     g_free(blob.data);
     qtest_quit(qts);
+}
+
+/*
+ * ERST: the acpi-erst device's registers are given by the address of its
+ * BAR 0, which firmware assigns.  The tables are built again on the first
+ * fw_cfg selection after a reset, so they follow the BAR: unassigned at
+ * first, the address the "firmware" (this test, through ECAM) assigned,
+ * and unassigned again after a reset clears it.
+ */
+#define ERST_DEVFN_SLOT     2
+#define ERST_BAR0           0xc0001000u     /* in the 32-bit PCIe window */
+#define ERST_FIRST_ADDRESS  56      /* first instruction's register address */
+
+static uint64_t erst_register_address(QTestState *qts)
+{
+    AcpiBlob blob;
+    const uint8_t *erst;
+    uint32_t len;
+    uint64_t addr;
+
+    acpi_blob_read(qts, &blob);
+    erst = acpi_find(&blob, "ERST", &len);
+    g_assert_nonnull(erst);
+    g_assert_cmpuint(len, >, ERST_FIRST_ADDRESS + 8);
+    addr = ldq_le_p(erst + ERST_FIRST_ADDRESS);
+    g_free(blob.data);
+    return addr;
+}
+
+static void test_acpi_erst(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("microvm-test-XXXXXX", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-object memory-backend-file,id=erst,mem-path=%s,size=0x10000,"
+        "share=on -device acpi-erst,memdev=erst,addr=%d", dir,
+        ERST_DEVFN_SLOT);
+    QTestState *qts;
+    uint64_t cfg = 0xe0000000 + (ERST_DEVFN_SLOT << 15);
+
+    if (!qtest_has_device("acpi-erst")) {
+        g_test_skip("acpi-erst not built");
+        rmdir(dir);
+        return;
+    }
+    qts = microvm_init("pcie=on", args);
+    /* vendor Red Hat, device ACPI ERST */
+    g_assert_cmphex(qtest_readl(qts, cfg), ==, 0x00121b36);
+
+    /* built at init with BAR 0 unassigned; read after it is assigned */
+    qtest_writel(qts, cfg + PCI_BASE_ADDRESS_0, ERST_BAR0);
+    qtest_writew(qts, cfg + PCI_COMMAND, PCI_COMMAND_MEMORY);
+    g_assert_cmphex(erst_register_address(qts), ==, ERST_BAR0);
+
+    /* one build per boot: a later BAR move does not change the tables */
+    qtest_writel(qts, cfg + PCI_BASE_ADDRESS_0, ERST_BAR0 + 0x1000);
+    g_assert_cmphex(erst_register_address(qts), ==, ERST_BAR0);
+
+    /* a reset unassigns the BAR; the next boot's tables say so */
+    qtest_system_reset(qts);
+    g_assert_cmphex(qtest_readl(qts, cfg + PCI_BASE_ADDRESS_0), ==, 0);
+    g_assert_cmphex(erst_register_address(qts), ==, UINT64_MAX);
+    qtest_quit(qts);
+    rmdir(dir);
 }
 
 typedef struct MadtCase {
@@ -3874,6 +3939,7 @@ int main(int argc, char **argv)
                                acpi_tables_cases[i].name);
         qtest_add_data_func(path, &acpi_tables_cases[i], test_acpi_tables);
     }
+    qtest_add_func("/microvm/acpi/erst", test_acpi_erst);
     for (i = 0; i < ARRAY_SIZE(madt_cases); i++) {
         g_free(path);
         path = g_strdup_printf("/microvm/acpi/madt/%s", madt_cases[i].name);
