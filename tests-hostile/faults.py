@@ -26,13 +26,13 @@ usage: faults.py [--help] QEMU WORK_DIR [resets=N] [rounds=N] [modes=a,b]
 """
 
 import hashlib
-import json
 import os
-import socket
 import struct
 import subprocess
 import sys
 import time
+
+from qmp import Qmp
 
 LOAD = 0x100000
 RAM = "64M"
@@ -99,52 +99,6 @@ def make_pvh(code):
     return bytes(buf)
 
 
-class Qmp:
-    def __init__(self, path):
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.settimeout(TIMEOUT)
-                self.sock.connect(path)
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-        self.buf = b""
-        self._recv()
-        self.cmd("qmp_capabilities")
-
-    def _recv(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise EOFError("QMP connection closed")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def cmd(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.sock.sendall(json.dumps(msg).encode() + b"\n")
-        while True:
-            r = self._recv()
-            if "error" in r:
-                raise RuntimeError("%s: %s" % (name, r["error"]))
-            if "return" in r:
-                return r["return"]
-
-    def hmp(self, line):
-        return self.cmd("human-monitor-command", **{"command-line": line})
-
-    def close(self):
-        self.sock.close()
-
-
 class Vm:
     def __init__(self, qemu, work, mode, kernel, extra=()):
         self.serial = os.path.join(work, "serial")
@@ -162,7 +116,7 @@ class Vm:
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
                                      stderr=self.errf)
-        self.qmp = Qmp(self.qmp_path)
+        self.qmp = Qmp(self.qmp_path, TIMEOUT, wait=TIMEOUT)
 
     def serial_text(self):
         with open(self.serial, "rb") as f:

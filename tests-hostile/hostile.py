@@ -20,13 +20,13 @@ Every failure line names the input file and the boot mode.
 usage: hostile.py QEMU CORPUS_DIR WORK_DIR [NAME_FILTER]
 """
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+
+from qmp import Qmp, QmpError
 
 MARKER = "HOSTILE-PAYLOAD-OK"
 EXIT_BOOT = 33          # isa-debug-exit: (0x10 << 1) | 1
@@ -38,42 +38,6 @@ MODES = [
     ("fw-noacpi", ["-M", "microvm,acpi=off"]),
     ("direct", ["-M", "microvm,direct-boot=on"]),
 ]
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(HANG_TIMEOUT)
-        self.sock.connect(path)
-        self.buf = b""
-        self._recv()                            # greeting
-        self.cmd("qmp_capabilities")
-
-    def _recv(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise EOFError("QMP closed")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return json.loads(line)
-
-    def cmd(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.sock.sendall(json.dumps(msg).encode() + b"\n")
-        while True:
-            r = self._recv()
-            if "return" in r or "error" in r:
-                return r
-
-    def hmp(self, line):
-        return self.cmd("human-monitor-command",
-                        **{"command-line": line}).get("return", "")
-
-    def close(self):
-        self.sock.close()
 
 
 def read(path):
@@ -139,7 +103,7 @@ def check_halted(proc, qmp_path, serial, out):
     """The firmware printed its message: the vCPU must now be halted."""
     msg = [x for x in out.split("\n") if "qboot: " in x]
     try:
-        q = Qmp(qmp_path)
+        q = Qmp(qmp_path, HANG_TIMEOUT)
     except (OSError, EOFError) as e:
         return ("bad-exit", "firmware message %r but no QMP: %s" % (msg, e))
     try:
@@ -162,7 +126,7 @@ def check_halted(proc, qmp_path, serial, out):
             return ("bad-exit", "%d firmware messages: %r" %
                     (len(msg), msg))
         q.cmd("quit")
-    except (OSError, EOFError) as e:
+    except (OSError, EOFError, QmpError) as e:
         return ("bad-exit", "QMP failed after %r: %s" % (msg, e))
     finally:
         q.close()
