@@ -85,50 +85,43 @@ run_qtest() {
     tally qtest "$rc" "$log"
 }
 
+# tap_suite NAME WHAT COMMAND...: run a command that prints TAP, to the
+# terminal and to the suite's log, and count its results
+tap_suite() {
+    local name=$1 what=$2 log="$logdir/$1.log" rc=0
+    shift 2
+    msg "suite $name: $what"
+    (set -o pipefail; "$@" 2>&1 | tee "$log") || rc=$?
+    tally "$name" "$rc" "$log"
+}
+
+# The suites run our build
+export QEMU="$BUILD_DIR/qemu-system-x86_64"
+
 run_linux() {
-    local log="$logdir/linux.log" rc=0
-    msg "suite linux: real-Linux microVM boots"
     "$TOP/scripts/guest-assets.sh"
-    (set -o pipefail
-     QEMU="$BUILD_DIR/qemu-system-x86_64" \
-         "$TOP/tests-linux/linux-boot.sh" 2>&1 | tee "$log") || rc=$?
-    tally linux "$rc" "$log"
+    tap_suite linux "real-Linux microVM boots" "$TOP/tests-linux/linux-boot.sh"
 }
 
 run_patches() {
-    local log="$logdir/patches.log" rc=0
-    msg "suite patches: the exported series (patches/)"
-    (set -o pipefail
-     "$TOP/scripts/check-patches.sh" 2>&1 | tee "$log") || rc=$?
-    tally patches "$rc" "$log"
+    tap_suite patches "the exported series (patches/)" \
+        "$TOP/scripts/check-patches.sh"
 }
 
 run_hostile() {
-    local log="$logdir/hostile.log" rc=0
-    msg "suite hostile: malformed kernels, initrds, command lines"
-    (set -o pipefail
-     QEMU="$BUILD_DIR/qemu-system-x86_64" \
-         "$TOP/tests-hostile/run.sh" 2>&1 | tee "$log") || rc=$?
-    tally hostile "$rc" "$log"
+    tap_suite hostile "malformed kernels, initrds, command lines" \
+        "$TOP/tests-hostile/run.sh"
 }
 
 run_faults() {
-    local log="$logdir/faults.log" rc=0
-    msg "suite faults: resets, migration, savevm (short form)"
-    (set -o pipefail
-     python3 "$TOP/tests-hostile/faults.py" \
-         "$BUILD_DIR/qemu-system-x86_64" "$BUILD_DIR/hostile/faults" \
-         resets=1000 rounds=3 2>&1 | tee "$log") || rc=$?
-    tally faults "$rc" "$log"
+    tap_suite faults "resets, migration, savevm (short form)" \
+        python3 "$TOP/tests-hostile/faults.py" "$QEMU" \
+        "$BUILD_DIR/hostile/faults" resets=1000 rounds=3
 }
 
 run_reliability() {
-    local log="$logdir/reliability.log" rc=0
-    msg "suite reliability: Linux boots of each default configuration"
-    (set -o pipefail
-     QEMU="$BUILD_DIR/qemu-system-x86_64" \
-         "$TOP/tests-hostile/reliability.sh" 3 2>&1 | tee "$log") || rc=$?
-    tally reliability "$rc" "$log"
+    tap_suite reliability "Linux boots of each default configuration" \
+        "$TOP/tests-hostile/reliability.sh" 3
 }
 
 for s in "${suites[@]}"; do
