@@ -20,7 +20,8 @@ static uint32_t ivt_vector(const char *linear)
 
 static void ivt_fill(unsigned first, unsigned count, uint32_t vector)
 {
-    uint32_t *p = (uint32_t *)IVT_ADDR + first;
+    /* The IVT is at linear 0: an address, not pointer arithmetic on NULL */
+    uint32_t *p = (uint32_t *)(uintptr_t)(IVT_ADDR + first * 4);
 
     asm volatile("rep stosl" : "+D"(p), "+c"(count) : "a"(vector)
                  : "memory");
