@@ -139,6 +139,7 @@
 #define BP_RELOCATABLE_KERNEL   0x234   /* u8, 2.05 */
 #define BP_XLOADFLAGS           0x236   /* u16, 2.12 */
 #define BP_CMDLINE_SIZE         0x238   /* u32, 2.06 */
+#define BP_SETUP_DATA           0x250   /* u64, 2.09 */
 #define BP_PREF_ADDRESS         0x258   /* u64, 2.10 */
 #define BP_INIT_SIZE            0x260   /* u32, 2.10 */
 #define BP_E820_TABLE           0x2d0   /* 128 entries of 20 bytes */
@@ -468,6 +469,7 @@ static void direct_setup_bzimage(MicrovmMachineState *mms, uint8_t *buf,
     memcpy(bp + BP_SETUP_HEADER, setup + BP_SETUP_HEADER,
            hdr_end - BP_SETUP_HEADER);
     bp[BP_TYPE_OF_LOADER] = BP_LOADER_UNDEFINED;
+    stq_le_p(bp + BP_SETUP_DATA, 0);    /* none; never the image's bytes */
     if (cmdline_len - 1 > ldl_le_p(setup + BP_CMDLINE_SIZE)) {
         error_report("microvm: kernel command line of %zu bytes is over "
                      "the kernel's cmdline_size %u", cmdline_len - 1,

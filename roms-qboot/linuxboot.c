@@ -202,6 +202,7 @@ void linux_boot(const struct microvm_kernel_info *kernel, uint32_t cmdline,
     unsigned i, n = e820_count();
 
     bp->hdr.type_of_loader = LINUX_LOADER_UNDEFINED;
+    bp->hdr.setup_data = 0;         /* none; never the image's own bytes */
     bp->hdr.cmd_line_ptr = cmdline;
     bp->hdr.ramdisk_image = initrd->addr;
     bp->hdr.ramdisk_size = initrd->size;

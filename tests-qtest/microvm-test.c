@@ -2687,6 +2687,9 @@ static void test_bzimage_boot_params(const void *opaque)
         g_assert_cmphex(bp[BP_LOADFLAGS] & 0x01, ==, 0x01);
         g_assert_cmphex(ldl_le_p(bp + 0x22c), ==, BZ_CHECK_INITRD_MAX);
         g_assert_cmphex(ldl_le_p(bp + 0x260), ==, BZ_CHECK_INIT_SIZE);
+        /* the file's setup_data is not passed on: no setup_data list */
+        g_assert_cmphex(ldq_le_p(file + 0x250), ==, BZ_CHECK_SETUP_DATA);
+        g_assert_cmphex(ldq_le_p(bp + 0x250), ==, 0);
         /* zero below the header but for the e820 and RSDP fields */
         g_assert_cmphex(ldq_le_p(bp), ==, 0);
         g_assert_cmphex(ldq_le_p(bp + 0x1e0), ==, 0);

@@ -23,6 +23,8 @@
 #define BZ_CHECK_INIT_SIZE      0x00100000
 #define BZ_CHECK_INITRD_MAX     0x03ffffff  /* initrd_addr_max */
 #define BZ_CHECK_CMDLINE_SIZE   2047
+/* The header's setup_data: not a list; a loader must not pass it on */
+#define BZ_CHECK_SETUP_DATA     0x0123456789abcdef
 #define BZ_CHECK_STARTUP_64     0x200       /* 64-bit entry: load + 0x200 */
 
 #define MB_CHECK_LOAD_ADDR      0x00100000  /* load_addr, header at 0 */

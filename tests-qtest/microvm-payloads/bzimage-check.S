@@ -57,7 +57,7 @@
     .quad 0                             /* hardware_subarch_data */
     .long 0                             /* payload_offset */
     .long 0                             /* payload_length */
-    .quad 0                             /* setup_data */
+    .quad BZ_CHECK_SETUP_DATA           /* setup_data */
     .quad BZ_CHECK_LOAD_ADDR            /* pref_address */
     .long BZ_CHECK_INIT_SIZE            /* init_size */
     .long 0                             /* handover_offset */
