@@ -8,8 +8,9 @@
 #      (TCG plugin scripts/bench/insn-count.c)
 #   3. Linux to userspace: Debian's cloud kernel and the minimal microVM
 #      kernel (scripts/bench/microvm-kernel.sh, -mk rows), wall time to
-#      the initramfs marker MICROVM-USERSPACE-OK and the guest's own clock
-#      (printk timestamp of "Run /init as init process"), every boot mode,
+#      the initramfs's first output MICROVM-INIT (before it loads any
+#      module; the boot must then reach MICROVM-USERSPACE-OK) and the
+#      guest's own clock (printk timestamp of "Run /init as init process"), every boot mode,
 #      vmlinux and (where the path loads one) bzImage; ours with
 #      boot-timer=on, whose phases make the boot timeline
 #   4. boot reliability: success counts of every run above
@@ -331,7 +332,7 @@ if [ "$do_linux" = 1 ]; then
             while IFS= read -r l; do
                 printf '%s\n' "$l" >> "$log"
                 case "$l" in
-                    MICROVM-USERSPACE-OK*) [ -n "$tmark" ] || tmark=$(now_us) ;;
+                    MICROVM-INIT*) [ -n "$tmark" ] || tmark=$(now_us) ;;
                 esac
             done < <(timeout --kill-after=10 "$LINUX_TIMEOUT" \
                 /usr/bin/time -f 'BENCH-QEMU-TIME %M %U %S' "$bin" "${margs[@]}" \
@@ -342,7 +343,8 @@ if [ "$do_linux" = 1 ]; then
             t1=$(now_us)
             rc=$(sed -n 's/^BENCH-QEMU-RC //p' "$log")
             ok=0
-            [ -z "$tmark" ] || [ "$rc" != 0 ] || ok=1
+            [ -z "$tmark" ] || [ "$rc" != 0 ] ||
+                ! grep -q '^MICROVM-USERSPACE-OK' "$log" || ok=1
             record linux "$name" "$run" ok "$ok"
             if [ "$ok" = 1 ]; then
                 record linux "$name" "$run" wall_ms "$(awk -v d=$((tmark - t0)) 'BEGIN{printf "%.3f", d/1000}')"

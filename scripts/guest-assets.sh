@@ -267,6 +267,26 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
 # with console=hvc0 there is no console until virtio_console is loaded.
 ( : </dev/console ) 2>/dev/null && exec </dev/console >/dev/console 2>&1
 
+test_mode=0
+end=reboot
+boot_timer=
+hvc_token=
+net_peer=
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        microvm.test=1) test_mode=1 ;;
+        microvm.end=poweroff) end=poweroff ;;
+        microvm.boot-timer=*) boot_timer=${arg#microvm.boot-timer=} ;;
+        microvm.hvc=*) hvc_token=${arg#microvm.hvc=} ;;
+        microvm.net=*) net_peer=${arg#microvm.net=} ;;
+    esac
+done
+
+# First userspace output, before any module is loaded: make bench's
+# "userspace" point, and the boot timer's (-M microvm,boot-timer=on) marker
+echo "MICROVM-INIT"
+[ -z "$boot_timer" ] || devmem "$boot_timer" 8 123
+
 for m in $(cat /etc/modules.order); do
     if insmod "/lib/modules/$m.ko" 2>/tmp/insmod.err; then
         echo "MICROVM-MODULE $m loaded"
@@ -293,24 +313,7 @@ case " $(cat /proc/cmdline) " in
         [ -c /dev/hvc0 ] && exec </dev/hvc0 >/dev/hvc0 2>&1 ;;
 esac
 
-test_mode=0
-end=reboot
-boot_timer=
-hvc_token=
-net_peer=
-for arg in $(cat /proc/cmdline); do
-    case "$arg" in
-        microvm.test=1) test_mode=1 ;;
-        microvm.end=poweroff) end=poweroff ;;
-        microvm.boot-timer=*) boot_timer=${arg#microvm.boot-timer=} ;;
-        microvm.hvc=*) hvc_token=${arg#microvm.hvc=} ;;
-        microvm.net=*) net_peer=${arg#microvm.net=} ;;
-    esac
-done
-
 echo "MICROVM-USERSPACE-OK"
-# The machine's boot timer (-M microvm,boot-timer=on): userspace is up
-[ -z "$boot_timer" ] || devmem "$boot_timer" 8 123
 echo "MICROVM-FACT uname-r=$(uname -r)"
 echo "MICROVM-FACT nproc=$(nproc)"
 # SMBIOS as the firmware installed it (-smbios type=1,manufacturer=...)

@@ -13,12 +13,12 @@ usage: $0 [--help] [--bench] [--asan]
 
 Installs the build dependencies (meson >= 1.5 and python3-pycotap from
 bookworm-backports, ninja, glib, pixman, libfdt, libslirp, ...) and the
-guest-asset tools (busybox-static, cpio, e2fsprogs, lz4) and SeaBIOS
-(bios-tables-test boots its microvm cases with it).  Needs root.
---bench also installs what make bench needs: GNU time, Debian's
-SeaBIOS and QEMU firmware blobs (the +ds tarball has none) for the
-pristine upstream build it compares against, and linux-source-6.1, bc
-and libelf-dev for the minimal microVM guest kernel.
+guest-asset tools (busybox-static, cpio, e2fsprogs, lz4), SeaBIOS
+(bios-tables-test boots its microvm cases with it) and linux-source-6.1,
+bc and libelf-dev for the minimal microVM guest kernel (the Linux tests
+boot it).  Needs root.
+--bench also installs what make bench needs: GNU time (Debian's SeaBIOS
+and QEMU firmware blobs come with the base set).
 --asan also installs what the sanitizer build (make check-asan, make
 fuzz-smoke) needs: clang and its runtimes (ASan, UBSan, libFuzzer).
 USAGE
@@ -34,7 +34,8 @@ esac
 # Packages from the default suite.
 PKGS="build-essential ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev
 libslirp-dev python3-venv flex bison pkg-config rsync xz-utils dpkg-dev
-busybox-static cpio e2fsprogs lz4 binutils quilt seabios"
+busybox-static cpio e2fsprogs lz4 binutils quilt seabios
+linux-source-6.1 bc libelf-dev"
 
 missing() {
     local p out=""
@@ -56,7 +57,7 @@ need=$(missing $PKGS)
 # qemu-system-data: linuxboot_dma.bin, for the SeaBIOS case of tests-linux
 bpo_need=$(missing python3-pycotap qemu-system-data)
 if [ "$bench" = 1 ]; then
-    need="$need$(missing time seabios linux-source-6.1 bc libelf-dev)"
+    need="$need$(missing time)"
 fi
 if [ "$asan" = 1 ]; then
     need="$need$(missing clang libclang-rt-dev)"

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Real-Linux boot tests (TAP): boot Debian's cloud kernel on $QEMU -M microvm
+# Real-Linux boot tests (TAP): boot Debian's cloud kernel, and the minimal
+# microVM kernel of scripts/bench/microvm-kernel.sh, on $QEMU -M microvm
 # with the busybox initramfs of scripts/guest-assets.sh and assert what the
 # guest reports on its serial console (MICROVM-* lines printed by its /init)
 # and how QEMU exits.  Every test case boots a fresh QEMU; a hung guest is
@@ -53,7 +54,7 @@ TESTS=(
     "acpi-off-auto-cmdline|acpi=off: the machine appends virtio_mmio.device= for each virtio-mmio device"
     "acpi-off-nproc|acpi=off: nproc matches -smp 1"
     "acpi-off-reboot-exit|acpi=off: QEMU exits 0 after the guest's reboot -f with -no-reboot"
-    "acpi-off-virtio-blk|acpi=off: virtio-blk /dev/vda visible and its marker file readable"
+    "acpi-off-virtio-blk|acpi=off, minimal kernel: virtio-blk /dev/vda (from virtio_mmio.device=) visible and its marker file readable"
     "acpi-on-virtio-blk|acpi=on: virtio-blk /dev/vda visible and its marker file readable"
     "acpi-on-virtio-net|acpi=on: virtio-net eth0 visible"
     "acpi-on-smp|acpi=on: nproc matches -smp 2"
@@ -73,6 +74,11 @@ TESTS=(
     "upstream-doc-1|upstream's docs/system/i386/microvm.rst, first command line (default machine, ISA serial, virtio-blk, virtio-net on tap) boots and powers off"
     "upstream-doc-2|upstream's docs/system/i386/microvm.rst, second command line (legacy devices off, console=hvc0 on a virtconsole) boots and powers off"
     "virtio-bzimage-smp4-5g|acpi=on: bzImage, 4 CPUs, 5 GiB: the same virtio-console, virtio-rng, slirp and poweroff checks"
+    "mini-pvh-acpi-off|minimal kernel, acpi=off: PVH vmlinux sees 2 CPUs (our firmware's MP table), its disk, and a host service through virtio-net and slirp (devices from virtio_mmio.device=)"
+    "mini-bzimage-acpi-off|minimal kernel, acpi=off: bzImage, the same 2-CPU, disk and network checks"
+    "mini-direct-pvh-acpi-off|minimal kernel, direct-boot, acpi=off: PVH vmlinux, the same checks (QEMU's MP table)"
+    "mini-direct-bzimage-acpi-off|minimal kernel, direct-boot, acpi=off: bzImage (64-bit entry), the same checks"
+    "mini-pvh-acpi-on|minimal kernel, acpi=on: PVH vmlinux, 2 CPUs, disk, network, COM1 found through PNPACPI, poweroff exits 0"
 )
 
 if [ $list_only = 1 ]; then
@@ -87,12 +93,21 @@ fi
 
 "$TOP/scripts/guest-assets.sh" >&2 ||
     die "scripts/guest-assets.sh failed: see its message above"
+# The minimal microVM kernel (make bench's): built in and cached on the
+# first run, about 15 minutes on 2 cores; MICROVM_KERNEL_DIR= names one.
+MINI_DIR=${MICROVM_KERNEL_DIR:-}
+if [ -z "$MINI_DIR" ]; then
+    MINI_DIR=$("$TOP/scripts/bench/microvm-kernel.sh") ||
+        die "scripts/bench/microvm-kernel.sh failed: see its message above"
+fi
+[ -f "$MINI_DIR/vmlinux" ] && [ -f "$MINI_DIR/bzImage" ] ||
+    die "no vmlinux and bzImage in $MINI_DIR"
 mkdir -p "$LOG_DIR"
 
 [ -z "$TSC_APPEND" ] || BASE_APPEND="$BASE_APPEND $TSC_APPEND"
 krel=$(cat "$GUEST_DIR/kernel.release")
 disk_marker=$(cat "$GUEST_DIR/disk-marker")
-echo "# QEMU=$QEMU BIOS=${BIOS:-<machine default>} accel=$accel_name kernel=$krel"
+echo "# QEMU=$QEMU BIOS=${BIOS:-<machine default>} accel=$accel_name kernel=$krel minimal kernel=$MINI_DIR"
 
 # boot ID MACHINE_OPTS SMP KERNEL APPEND-EXTRA: one fresh QEMU with the
 # reference devices; sets $log (console + QEMU stderr), $rc, $secs.
@@ -290,10 +305,24 @@ check_booted() {
 
 contains() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 
-# The cloud kernel finds virtio-mmio devices with acpi=off only through
-# virtio_mmio.device= on its command line, which needs this option.
-kernel_has_cmdline_devices() {
-    grep -q '^CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES=y' "$GUEST_DIR/config"
+# mini_net_case ID MACHINE KERNEL [APPEND]: the minimal kernel with 2 CPUs
+# fetches a token from a host service through virtio-net and slirp, reads
+# its disk and reports its CPUs; sets $why like the other cases.
+mini_net_case() {
+    local id=$1 mopts=$2 kernel=$3 extra=${4:-} token="MICROVM-NET-$$-$RANDOM"
+    start_token_server "$id" "$token"
+    boot "$id" "$mopts" 2 "$kernel" \
+        "microvm.net=10.0.2.2:$srv_port${extra:+ $extra}"
+    kill "$srv_pid" 2>/dev/null || true
+    wait "$srv_pid" 2>/dev/null || true
+    check_booted
+    check "uname -r is '$(fact uname-r)', expected the minimal kernel's *-microvm" \
+        contains "$(fact uname-r)" -microvm
+    check "nproc is '$(fact nproc)', expected 2" test "$(fact nproc)" = 2
+    check "disk marker '$(fact disk-marker)', expected '$disk_marker' (virtio devices: '$(fact virtio-devices)')" \
+        test "$(fact disk-marker)" = "$disk_marker"
+    check "port $srv_port: the guest got '$(fact net-reply)', expected '$token'" \
+        test "$(fact net-reply)" = "$token"
 }
 
 # Without ACPI, Linux finds the other CPUs only in the MP table
@@ -337,11 +366,9 @@ run_case() {
                 grep -q 'reboot: Restarting system' "$log"
             check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
         acpi-off-virtio-blk)
-            if ! kernel_has_cmdline_devices; then
-                skip_reason="guest kernel $krel lacks CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES: with acpi=off it cannot find virtio-mmio devices (see acpi-on-virtio-blk)"
-                return
-            fi
-            boot "$id" microvm,acpi=off 1 "$GUEST_DIR/vmlinux" ""
+            # The cloud kernel lacks CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES: it
+            # finds virtio-mmio devices only in the DSDT
+            boot "$id" microvm,acpi=off 1 "$MINI_DIR/vmlinux" ""
             check_booted
             check "no /dev/vda in the guest" test "$(fact vda)" = yes
             check "disk marker '$(fact disk-marker)', expected '$disk_marker'" \
@@ -510,6 +537,24 @@ run_case() {
             check "no /dev/vda in the guest" test "$(fact vda)" = yes
             check "sys_vendor is '$(fact dmi-sys-vendor)', expected '$vendor'" \
                 test "$(fact dmi-sys-vendor)" = "$vendor"
+            check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
+        mini-pvh-acpi-off)
+            mini_net_case "$id" microvm,acpi=off "$MINI_DIR/vmlinux" ;;
+        mini-bzimage-acpi-off)
+            mini_net_case "$id" microvm,acpi=off "$MINI_DIR/bzImage" ;;
+        mini-direct-pvh-acpi-off)
+            mini_net_case "$id" microvm,acpi=off,direct-boot=on \
+                "$MINI_DIR/vmlinux" ;;
+        mini-direct-bzimage-acpi-off)
+            mini_net_case "$id" microvm,acpi=off,direct-boot=on \
+                "$MINI_DIR/bzImage" ;;
+        mini-pvh-acpi-on)
+            mini_net_case "$id" microvm,acpi=on "$MINI_DIR/vmlinux" \
+                microvm.end=poweroff
+            check "COM1 not enumerated through PNPACPI (no '00:0?: ttyS0' line)" \
+                grep -qE '^.*00:0[0-9]: ttyS0 at I/O 0x3f8' "$log"
+            check "kernel did not power down (no 'reboot: Power down')" \
+                grep -q 'reboot: Power down' "$log"
             check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
         *) die "internal: no case $id" ;;
     esac

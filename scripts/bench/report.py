@@ -126,7 +126,7 @@ def main():
         md.append("")
     table("linux", "3. Linux to userspace (Debian cloud kernel: PVH "
           "vmlinux, -bzimage: vmlinuz; -mk: the minimal microVM kernel)",
-          [("wall_ms", "wall ms to marker", 0),
+          [("wall_ms", "wall ms to /init's first output", 0),
            ("guest_init_ms", "guest clock at /init ms", 0),
            ("exit_ms", "wall ms to QEMU exit", 0),
            ("cpu_ms", "CPU ms to exit", 0),
