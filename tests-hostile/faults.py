@@ -225,74 +225,22 @@ def qemu_io(vm, op):
     return out
 
 
-def test_migrate(tap, qemu, work, mode, rounds):
+def test_round_trips(tap, qemu, work, mode, rounds, what, one_round):
+    """A guest fills its RAM and writes its disk; each round of
+    one_round(vm, i, kernel, disk) -> vm must leave it running with the
+    same RAM checksum and the disk's data."""
     kernel = os.path.join(work, "fill-payload.elf")
     with open(kernel, "wb") as f:
         f.write(make_pvh(fill_code()))
     disk = make_disk(qemu, work)
-    state = os.path.join(work, "migration.bin")
-    name = "%s: %d migrations through a file keep RAM and disk" % (mode,
-                                                                    rounds)
+    name = "%s: %d %s keep RAM and disk" % (mode, rounds, what)
     vm = Vm(qemu, work, mode, kernel, disk_args(disk))
     try:
         vm.wait_serial("FILLED")
         qemu_io(vm, "write -P 0x5a 0 1M")
         ref = vm.ram_hash(work)
         for i in range(rounds):
-            vm.qmp.cmd("migrate", uri="exec:cat > %s" % state)
-            deadline = time.monotonic() + TIMEOUT
-            while True:
-                st = vm.qmp.cmd("query-migrate").get("status")
-                if st == "completed":
-                    break
-                if st in ("failed", "cancelled") or \
-                        time.monotonic() > deadline:
-                    raise RuntimeError("round %d: migration %s" % (i, st))
-                time.sleep(0.02)
-            vm.quit()
-            vm = Vm(qemu, work, mode, kernel,
-                    disk_args(disk) + ["-incoming", "exec:cat %s" % state])
-            deadline = time.monotonic() + TIMEOUT
-            while vm.qmp.cmd("query-status")["status"] != "running":
-                if time.monotonic() > deadline:
-                    raise RuntimeError("round %d: guest not running after "
-                                       "the incoming migration" % i)
-                time.sleep(0.02)
-            got = vm.ram_hash(work)
-            if got != ref:
-                raise RuntimeError("round %d: RAM sha256 %s, was %s" %
-                                   (i, got[:16], ref[:16]))
-            qemu_io(vm, "read -P 0x5a 0 1M")
-        tap.result(True, name, "RAM sha256 %s... after each round" %
-                   ref[:16])
-    except (RuntimeError, OSError, EOFError, subprocess.CalledProcessError) \
-            as e:
-        tap.result(False, name, str(e))
-    finally:
-        vm.quit()
-
-
-def test_savevm(tap, qemu, work, mode, rounds):
-    kernel = os.path.join(work, "fill-payload.elf")
-    with open(kernel, "wb") as f:
-        f.write(make_pvh(fill_code()))
-    disk = make_disk(qemu, work)
-    name = "%s: %d savevm/loadvm rounds on a qcow2 disk keep RAM and " \
-        "disk" % (mode, rounds)
-    vm = Vm(qemu, work, mode, kernel, disk_args(disk))
-    try:
-        vm.wait_serial("FILLED")
-        qemu_io(vm, "write -P 0x5a 0 1M")
-        ref = vm.ram_hash(work)
-        for i in range(rounds):
-            for line in ("savevm s%d" % i, None, "loadvm s%d" % i):
-                if line is None:
-                    qemu_io(vm, "write -P 0xa5 0 1M")
-                    continue
-                out = vm.qmp.hmp(line)
-                if out.strip():
-                    raise RuntimeError("round %d: %s: %s" %
-                                       (i, line, out.strip()))
+            vm = one_round(vm, i, kernel, disk)
             got = vm.ram_hash(work)
             if got != ref:
                 raise RuntimeError("round %d: RAM sha256 %s, was %s" %
@@ -307,6 +255,51 @@ def test_savevm(tap, qemu, work, mode, rounds):
         tap.result(False, name, str(e))
     finally:
         vm.quit()
+
+
+def test_migrate(tap, qemu, work, mode, rounds):
+    state = os.path.join(work, "migration.bin")
+
+    def one_round(vm, i, kernel, disk):
+        vm.qmp.cmd("migrate", uri="exec:cat > %s" % state)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            st = vm.qmp.cmd("query-migrate").get("status")
+            if st == "completed":
+                break
+            if st in ("failed", "cancelled") or \
+                    time.monotonic() > deadline:
+                raise RuntimeError("round %d: migration %s" % (i, st))
+            time.sleep(0.02)
+        vm.quit()
+        vm = Vm(qemu, work, mode, kernel,
+                disk_args(disk) + ["-incoming", "exec:cat %s" % state])
+        deadline = time.monotonic() + TIMEOUT
+        while vm.qmp.cmd("query-status")["status"] != "running":
+            if time.monotonic() > deadline:
+                raise RuntimeError("round %d: guest not running after "
+                                   "the incoming migration" % i)
+            time.sleep(0.02)
+        return vm
+
+    test_round_trips(tap, qemu, work, mode, rounds,
+                     "migrations through a file", one_round)
+
+
+def test_savevm(tap, qemu, work, mode, rounds):
+    def one_round(vm, i, kernel, disk):
+        for line in ("savevm s%d" % i, None, "loadvm s%d" % i):
+            if line is None:
+                qemu_io(vm, "write -P 0xa5 0 1M")
+                continue
+            out = vm.qmp.hmp(line)
+            if out.strip():
+                raise RuntimeError("round %d: %s: %s" %
+                                   (i, line, out.strip()))
+        return vm
+
+    test_round_trips(tap, qemu, work, mode, rounds,
+                     "savevm/loadvm rounds on a qcow2 disk", one_round)
 
 
 def main(argv):
