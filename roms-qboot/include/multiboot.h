@@ -43,29 +43,30 @@ struct multiboot_header {
 #define MULTIBOOT_INFO_MEM_MAP          (1u << 6)
 #define MULTIBOOT_INFO_BOOT_LOADER_NAME (1u << 9)
 
+/*
+ * multiboot_info: only the fields this loader fills are named, at their
+ * specification offsets; the others (boot device, symbols, drives,
+ * config table, APM, VBE) stay zero, and their flags bits clear.
+ */
 struct multiboot_info {
-    uint32_t flags;
-    uint32_t mem_lower;         /* KiB from 0 */
-    uint32_t mem_upper;         /* KiB from 1 MiB */
-    uint32_t boot_device;
-    uint32_t cmdline;
-    uint32_t mods_count;
-    uint32_t mods_addr;
-    uint32_t syms[4];
-    uint32_t mmap_length;       /* bytes */
-    uint32_t mmap_addr;
-    uint32_t drives_length;
-    uint32_t drives_addr;
-    uint32_t config_table;
-    uint32_t boot_loader_name;
-    uint32_t apm_table;
-    uint32_t vbe_control_info;
-    uint32_t vbe_mode_info;
-    uint16_t vbe_mode;
-    uint16_t vbe_interface_seg;
-    uint16_t vbe_interface_off;
-    uint16_t vbe_interface_len;
+    uint32_t flags;                 /* 0 */
+    uint32_t mem_lower;             /* 4: KiB from 0 */
+    uint32_t mem_upper;             /* 8: KiB from 1 MiB */
+    uint32_t unused_boot_device;    /* 12 */
+    uint32_t cmdline;               /* 16 */
+    uint32_t mods_count;            /* 20 */
+    uint32_t mods_addr;             /* 24 */
+    uint32_t unused_syms[4];        /* 28: a.out or ELF symbols */
+    uint32_t mmap_length;           /* 44: bytes */
+    uint32_t mmap_addr;             /* 48 */
+    uint32_t unused_drives[2];      /* 52 */
+    uint32_t unused_config_table;   /* 60 */
+    uint32_t boot_loader_name;      /* 64 */
+    uint32_t unused_apm_vbe[5];     /* 68: APM table, VBE info, to 88 */
 } __attribute__((packed));
+
+_Static_assert(sizeof(struct multiboot_info) == 88,
+               "multiboot_info is 88 bytes in Multiboot 0.6.96");
 
 struct multiboot_mod_list {
     uint32_t mod_start;
