@@ -306,11 +306,14 @@ done
 # kernel had no console for init; the virtconsole exists now
 case " $(cat /proc/cmdline) " in
     *" console=hvc0"*)
+        # wait until it opens (the node can precede the driver's
+        # readiness), and try the open first: a failed exec redirection
+        # ends the shell, and init with it
         i=0
-        while [ $i -lt 20 ] && [ ! -c /dev/hvc0 ]; do
+        while [ $i -lt 20 ] && ! ( : </dev/hvc0 ) 2>/dev/null; do
             sleep 0.1; i=$((i + 1))
         done
-        [ -c /dev/hvc0 ] && exec </dev/hvc0 >/dev/hvc0 2>&1 ;;
+        ( : </dev/hvc0 ) 2>/dev/null && exec </dev/hvc0 >/dev/hvc0 2>&1 ;;
 esac
 
 echo "MICROVM-USERSPACE-OK"
