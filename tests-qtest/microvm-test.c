@@ -895,6 +895,159 @@ static void test_acpi_dsdt_virtio(const void *opaque)
     qtest_quit(qts);
 }
 
+/* ---- Device tree (etc/fdt) ---- */
+
+#define FDT_MAGIC               0xd00dfeed
+#define FDT_BEGIN_NODE          1
+#define FDT_END_NODE            2
+#define FDT_PROP                3
+#define FDT_NOP                 4
+#define FDT_END                 9
+
+static uint32_t fdt32(const uint8_t *p)
+{
+    return (uint32_t)ldl_be_p(p);
+}
+
+/*
+ * Walk a flattened device tree whose header and structure block must be
+ * sound and lie within @size bytes; return the full path of every node
+ * and set *@compatible to the root node's "compatible" (NUL-terminated).
+ */
+static GPtrArray *fdt_nodes(const uint8_t *fdt, size_t size,
+                            const char **compatible)
+{
+    GPtrArray *nodes = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) stack = g_ptr_array_new_with_free_func(g_free);
+    uint32_t off, end, strings, strings_size, tag;
+
+    g_assert_cmpuint(size, >=, 40);
+    g_assert_cmphex(fdt32(fdt), ==, FDT_MAGIC);
+    g_assert_cmpuint(fdt32(fdt + 4), ==, size);          /* totalsize */
+    g_assert_cmpuint(fdt32(fdt + 20), ==, 17);           /* version */
+    off = fdt32(fdt + 8);
+    end = off + fdt32(fdt + 36);
+    strings = fdt32(fdt + 12);
+    strings_size = fdt32(fdt + 32);
+    g_assert_cmpuint(end, <=, size);
+    g_assert_cmpuint(strings + strings_size, <=, size);
+    *compatible = NULL;
+    do {
+        g_assert_cmpuint(off + 4, <=, end);
+        tag = fdt32(fdt + off);
+        off += 4;
+        switch (tag) {
+        case FDT_BEGIN_NODE: {
+            const char *name = (const char *)fdt + off;
+            size_t len = strnlen(name, end - off);
+            const char *parent = stack->len ?
+                g_ptr_array_index(stack, stack->len - 1) : NULL;
+            char *path;
+
+            g_assert_cmpuint(off + len, <, end);
+            path = !parent ? g_strdup("/") :
+                   g_str_equal(parent, "/") ? g_strdup_printf("/%s", name) :
+                   g_strdup_printf("%s/%s", parent, name);
+            g_ptr_array_add(stack, path);
+            g_ptr_array_add(nodes, g_strdup(path));
+            off += ROUND_UP(len + 1, 4);
+            break;
+        }
+        case FDT_END_NODE:
+            g_assert_cmpuint(stack->len, >, 0);
+            g_ptr_array_remove_index(stack, stack->len - 1);
+            break;
+        case FDT_PROP: {
+            uint32_t len, name;
+
+            g_assert_cmpuint(off + 8, <=, end);
+            len = fdt32(fdt + off);
+            name = fdt32(fdt + off + 4);
+            g_assert_cmpuint(off + 8 + len, <=, end);
+            g_assert_cmpuint(name, <, strings_size);
+            g_assert_cmpuint(stack->len, >, 0);
+            if (stack->len == 1 &&
+                !strcmp((const char *)fdt + strings + name, "compatible")) {
+                g_assert_cmpuint(len, >, 0);
+                g_assert_cmpint(fdt[off + 8 + len - 1], ==, 0);
+                *compatible = (const char *)fdt + off + 8;
+            }
+            off += 8 + ROUND_UP(len, 4);
+            break;
+        }
+        case FDT_NOP:
+        case FDT_END:
+            break;
+        default:
+            g_assert_not_reached();
+        }
+    } while (tag != FDT_END);
+    g_assert_cmpuint(stack->len, ==, 0);
+    return nodes;
+}
+
+static bool fdt_has(GPtrArray *nodes, const char *path)
+{
+    return g_ptr_array_find_with_equal_func(nodes, path, g_str_equal, NULL);
+}
+
+static unsigned fdt_count(GPtrArray *nodes, const char *prefix)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < nodes->len; i++) {
+        n += g_str_has_prefix(g_ptr_array_index(nodes, i), prefix);
+    }
+    return n;
+}
+
+typedef struct FdtCase {
+    const char *name;
+    const char *machine;
+    const char *args;
+    unsigned cpus;
+    unsigned virtio;        /* virtio_mmio nodes: transports in use */
+    bool ioapic2, usb, pcie;
+} FdtCase;
+
+static const FdtCase fdt_cases[] = {
+    { "default", "", "", 1, 0, true, false, false },
+    /* Every optional node; 64 CPU nodes need more room than 1 */
+    { "everything", "ioapic2=on,usb=on,pcie=on",
+      "-smp 64 -device virtio-rng-device -device virtio-rng-device",
+      64, 2, true, true, true },
+    { "legacy-irqs", "ioapic2=off", "-device virtio-rng-device",
+      1, 1, false, false, false },
+};
+
+static void test_fdt(const void *opaque)
+{
+    const FdtCase *c = opaque;
+    QTestState *qts = microvm_init(c->machine, c->args);
+    QFWCFG *fw_cfg = pc_fw_cfg_init(qts);
+    g_autofree uint8_t *fdt = NULL;
+    g_autoptr(GPtrArray) nodes = NULL;
+    const char *compatible;
+    size_t size;
+
+    fdt = fw_cfg_file(fw_cfg, "etc/fdt", &size);
+    g_assert_nonnull(fdt);
+    g_test_message("etc/fdt: %zu bytes", size);
+    nodes = fdt_nodes(fdt, size, &compatible);
+    g_assert_cmpstr(compatible, ==, "linux,microvm");
+    g_assert_true(fdt_has(nodes, "/chosen"));
+    g_assert_true(fdt_has(nodes, "/memory@0"));
+    g_assert_true(fdt_has(nodes, "/cpus/cpu@0"));
+    g_assert_cmpuint(fdt_count(nodes, "/cpus/cpu@"), ==, c->cpus);
+    g_assert_cmpuint(fdt_count(nodes, "/virtio_mmio@"), ==, c->virtio);
+    g_assert_true(fdt_has(nodes, "/ioapic1@fec00000"));
+    g_assert_cmpint(fdt_count(nodes, "/ioapic2@"), ==, c->ioapic2);
+    g_assert_cmpint(fdt_count(nodes, "/usb@"), ==, c->usb);
+    g_assert_cmpint(fdt_count(nodes, "/pcie@"), ==, c->pcie);
+    pc_fw_cfg_uninit(fw_cfg);
+    qtest_quit(qts);
+}
+
 /* ---- Machine options and the legacy devices they control ---- */
 
 typedef struct OptionCase {
@@ -3943,6 +4096,11 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &acpi_tables_cases[i], test_acpi_tables);
     }
     qtest_add_func("/microvm/acpi/erst", test_acpi_erst);
+    for (i = 0; i < ARRAY_SIZE(fdt_cases); i++) {
+        g_free(path);
+        path = g_strdup_printf("/microvm/fdt/%s", fdt_cases[i].name);
+        qtest_add_data_func(path, &fdt_cases[i], test_fdt);
+    }
     for (i = 0; i < ARRAY_SIZE(madt_cases); i++) {
         g_free(path);
         path = g_strdup_printf("/microvm/acpi/madt/%s", madt_cases[i].name);
