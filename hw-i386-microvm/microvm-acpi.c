@@ -606,24 +606,21 @@ bool microvm_acpi_place(MicrovmMachineState *mms, uint8_t *buf,
                         uint64_t buf_size, uint64_t buf_addr,
                         uint64_t *rsdp, Error **errp)
 {
-    AcpiBuildTables tables;
-    LoaderFile files[2];
-    bool ok;
+    AcpiBuildTables *tables = &mms->acpi->tables;
+    LoaderFile files[] = {
+        { ACPI_BUILD_TABLE_FILE, tables->table_data },
+        { ACPI_BUILD_RSDP_FILE, tables->rsdp },
+    };
 
-    assert(mms->ged);
-    acpi_build_tables_init(&tables);
-    microvm_acpi_build(mms, &tables);
-    files[0] = (LoaderFile) { ACPI_BUILD_TABLE_FILE, tables.table_data };
-    files[1] = (LoaderFile) { ACPI_BUILD_RSDP_FILE, tables.rsdp };
-    ok = loader_run(tables.linker->cmd_blob, files, ARRAY_SIZE(files),
-                    buf, buf_size, buf_addr, errp);
-    if (ok && !files[1].placed) {
+    /* The published blobs, copied into @buf and patched there only */
+    if (!loader_run(tables->linker->cmd_blob, files, ARRAY_SIZE(files),
+                    buf, buf_size, buf_addr, errp)) {
+        return false;
+    }
+    if (!files[1].placed) {
         error_setg(errp, "the table-loader did not place the RSDP");
-        ok = false;
+        return false;
     }
-    if (ok) {
-        *rsdp = buf_addr + files[1].offset;
-    }
-    acpi_build_tables_cleanup(&tables, true);
-    return ok;
+    *rsdp = buf_addr + files[1].offset;
+    return true;
 }

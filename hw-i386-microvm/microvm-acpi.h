@@ -24,10 +24,11 @@ void microvm_acpi_setup(MicrovmMachineState *mms);
 void microvm_acpi_reset(MicrovmMachineState *mms);
 
 /*
- * Direct boot: build the same tables and place them in @buf, which the
- * caller writes at guest-physical @buf_addr, doing what the firmware's
- * table-loader does with "etc/table-loader" (allocate each file, patch
- * pointers, fix checksums).  Sets *@rsdp to the RSDP's address.
+ * Direct boot: place the tables microvm_acpi_setup() published in @buf,
+ * which the caller writes at guest-physical @buf_addr, doing what the
+ * firmware's table-loader does with "etc/table-loader" (allocate each
+ * file, patch pointers, fix checksums).  The published blobs stay as they
+ * are.  Sets *@rsdp to the RSDP's address.
  */
 bool microvm_acpi_place(MicrovmMachineState *mms, uint8_t *buf,
                         uint64_t buf_size, uint64_t buf_addr,

@@ -631,6 +631,10 @@ static void microvm_init_done(Notifier *notifier, void *data)
                                             init_done);
     X86MachineState *x86ms = X86_MACHINE(mms);
 
+    /* Before direct boot, which places these tables in guest memory */
+    if (x86_machine_is_acpi_enabled(x86ms)) {
+        microvm_acpi_setup(mms);
+    }
     if (MACHINE(mms)->kernel_filename) {
         g_autofree char *cmdline = microvm_kernel_cmdline(mms);
 
@@ -638,9 +642,6 @@ static void microvm_init_done(Notifier *notifier, void *data)
         if (mms->direct_boot) {
             microvm_direct_setup(mms, cmdline);
         }
-    }
-    if (x86_machine_is_acpi_enabled(x86ms)) {
-        microvm_acpi_setup(mms);
     }
     microvm_fdt_setup(mms);
     fw_cfg_add_e820(x86ms->fw_cfg);
