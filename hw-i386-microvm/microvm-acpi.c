@@ -606,11 +606,13 @@ bool microvm_acpi_place(MicrovmMachineState *mms, uint8_t *buf,
                         uint64_t buf_size, uint64_t buf_addr,
                         uint64_t *rsdp, Error **errp)
 {
-    AcpiBuildTables *tables = &mms->acpi->tables;
-    LoaderFile files[] = {
-        { ACPI_BUILD_TABLE_FILE, tables->table_data },
-        { ACPI_BUILD_RSDP_FILE, tables->rsdp },
-    };
+    AcpiBuildTables *tables;
+    LoaderFile files[2];
+
+    assert(mms->acpi);
+    tables = &mms->acpi->tables;
+    files[0] = (LoaderFile) { ACPI_BUILD_TABLE_FILE, tables->table_data };
+    files[1] = (LoaderFile) { ACPI_BUILD_RSDP_FILE, tables->rsdp };
 
     /* The published blobs, copied into @buf and patched there only */
     if (!loader_run(tables->linker->cmd_blob, files, ARRAY_SIZE(files),

@@ -28,7 +28,7 @@ void microvm_acpi_reset(MicrovmMachineState *mms);
  * which the caller writes at guest-physical @buf_addr, doing what the
  * firmware's table-loader does with "etc/table-loader" (allocate each
  * file, patch pointers, fix checksums).  The published blobs stay as they
- * are.  Sets *@rsdp to the RSDP's address.
+ * are.  Sets *@rsdp to the RSDP's address.  Call after microvm_acpi_setup().
  */
 bool microvm_acpi_place(MicrovmMachineState *mms, uint8_t *buf,
                         uint64_t buf_size, uint64_t buf_addr,

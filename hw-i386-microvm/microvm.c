@@ -631,7 +631,6 @@ static void microvm_init_done(Notifier *notifier, void *data)
                                             init_done);
     X86MachineState *x86ms = X86_MACHINE(mms);
 
-    /* Before direct boot, which places these tables in guest memory */
     if (x86_machine_is_acpi_enabled(x86ms)) {
         microvm_acpi_setup(mms);
     }
