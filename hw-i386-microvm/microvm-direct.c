@@ -805,28 +805,31 @@ void microvm_direct_reset(MicrovmMachineState *mms)
         direct_load_segments(env, DIRECT_CODE_FLAGS | DESC_L_MASK,
                              DIRECT_SEL_CODE, DIRECT_SEL_DATA);
         env->regs[R_ESI] = mms->direct_start_info;
-    } else if (mms->direct_multiboot) {
-        /* Multiboot 0.6.96, "Machine state" */
-        env->gdt.base = base + DIRECT_PVH_GDT;
-        env->gdt.limit = DIRECT_MB_GDT_ENTRIES * 8 - 1;
-        cpu_x86_update_cr0(env, CR0_PE_MASK | CR0_ET_MASK);
-        cpu_x86_update_cr4(env, 0);
-        direct_load_segments(env, DIRECT_CODE_FLAGS | DESC_B_MASK,
-                             DIRECT_MB_SEL_CODE, DIRECT_MB_SEL_DATA);
-        env->regs[R_EAX] = MB_BOOTLOADER_MAGIC;
-        env->regs[R_EBX] = mms->direct_start_info;
     } else {
+        /*
+         * PVH and multiboot (0.6.96, "Machine state"): 32-bit flat
+         * protected mode, paging off, the start info in EBX
+         */
+        bool mb = mms->direct_multiboot;
+        unsigned entries = mb ? DIRECT_MB_GDT_ENTRIES : DIRECT_PVH_GDT_ENTRIES;
+
         env->gdt.base = base + DIRECT_PVH_GDT;
-        env->gdt.limit = DIRECT_PVH_GDT_ENTRIES * 8 - 1;
+        env->gdt.limit = entries * 8 - 1;
         cpu_x86_update_cr0(env, CR0_PE_MASK | CR0_ET_MASK);
         cpu_x86_update_cr4(env, 0);
         direct_load_segments(env, DIRECT_CODE_FLAGS | DESC_B_MASK,
-                             DIRECT_SEL_CODE, DIRECT_SEL_DATA);
-        env->tr.selector = DIRECT_SEL_TSS;
-        env->tr.base = 0;
-        env->tr.limit = 0x67;
-        env->tr.flags = DESC_P_MASK | (11 << DESC_TYPE_SHIFT);
+                             mb ? DIRECT_MB_SEL_CODE : DIRECT_SEL_CODE,
+                             mb ? DIRECT_MB_SEL_DATA : DIRECT_SEL_DATA);
         env->regs[R_EBX] = mms->direct_start_info;
+        if (mb) {
+            env->regs[R_EAX] = MB_BOOTLOADER_MAGIC;
+        } else {
+            /* PVH: TR names the busy 32-bit TSS in the GDT */
+            env->tr.selector = DIRECT_SEL_TSS;
+            env->tr.base = 0;
+            env->tr.limit = 0x67;
+            env->tr.flags = DESC_P_MASK | (11 << DESC_TYPE_SHIFT);
+        }
     }
     env->eip = mms->kernel_entry;
 }
