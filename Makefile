@@ -31,6 +31,7 @@ run: build
 	./scripts/run.sh
 
 check: build
+	./scripts/setup-deps.sh --asan
 	./scripts/check.sh
 
 check-asan: deps

@@ -12,6 +12,9 @@
 #              (tests-hostile/faults.py; make check-faults: full)
 #   reliability  3 Linux boots of each default configuration
 #              (tests-hostile/reliability.sh; make check-reliability: 50)
+#   asan       the sanitizer build (clang, ASan + UBSan; build/asan) and
+#              the device-window sweep there, every report fatal: the
+#              short form of make check-asan (scripts/check-asan.sh --short)
 # Expects a finished build (make build); 'make check' does both.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -20,19 +23,21 @@ usage() {
     cat <<USAGE
 usage: $0 [--help] [SUITE...]
 
-Suites: qtest linux patches hostile faults reliability (default: all).
+Suites: qtest linux patches hostile faults reliability asan (default:
+all).  asan needs clang: scripts/setup-deps.sh --asan.
 USAGE
 }
 suites=()
 for a in "$@"; do
     case "$a" in
         -h|--help) usage; exit 0 ;;
-        qtest|linux|patches|hostile|faults|reliability) suites+=("$a") ;;
+        qtest|linux|patches|hostile|faults|reliability|asan)
+            suites+=("$a") ;;
         *) usage >&2; exit 1 ;;
     esac
 done
 [ ${#suites[@]} -gt 0 ] ||
-    suites=(qtest linux patches hostile faults reliability)
+    suites=(qtest linux patches hostile faults reliability asan)
 
 logdir="$BUILD_DIR/check"
 mkdir -p "$logdir"
@@ -122,6 +127,18 @@ run_faults() {
 run_reliability() {
     tap_suite reliability "Linux boots of each default configuration" \
         "$TOP/tests-hostile/reliability.sh" 3
+}
+
+# The sweep needs only QEMU, the ROM and its own qtest from the sanitizer
+# build; check-asan.sh writes the meson log this suite counts
+run_asan() {
+    local log="$logdir/asan.log" rc=0
+    msg "suite asan: sanitizer build (ASan + UBSan), device-window sweep"
+    : > "$log"
+    "$TOP/scripts/sanitizer-build.sh" qemu-system-x86_64 microvm-rom \
+        tests/qtest/microvm-sweep-test || rc=$?
+    [ "$rc" != 0 ] || "$TOP/scripts/check-asan.sh" --short --no-build || rc=$?
+    tally asan "$rc" "$log"
 }
 
 for s in "${suites[@]}"; do
