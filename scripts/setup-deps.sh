@@ -17,8 +17,9 @@ guest-asset tools (busybox-static, cpio, e2fsprogs, lz4), SeaBIOS
 (bios-tables-test boots its microvm cases with it) and linux-source-6.1,
 bc and libelf-dev for the minimal microVM guest kernel (the Linux tests
 boot it).  Needs root.
---bench also installs what make bench needs: GNU time (Debian's SeaBIOS
-and QEMU firmware blobs come with the base set).
+--bench also installs what make bench needs: GNU time and ccache (the
+upstream build reuses the objects of ours; Debian's SeaBIOS and QEMU
+firmware blobs come with the base set).
 --asan also installs what the sanitizer build (make check-asan, make
 fuzz-smoke) needs: clang and its runtimes (ASan, UBSan, libFuzzer).
 USAGE
@@ -57,7 +58,7 @@ need=$(missing $PKGS)
 # qemu-system-data: linuxboot_dma.bin, for the SeaBIOS case of tests-linux
 bpo_need=$(missing python3-pycotap qemu-system-data)
 if [ "$bench" = 1 ]; then
-    need="$need$(missing time)"
+    need="$need$(missing time ccache)"
 fi
 if [ "$asan" = 1 ]; then
     need="$need$(missing clang libclang-rt-dev)"
