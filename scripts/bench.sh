@@ -142,11 +142,15 @@ if [ "$do_build" = 1 ]; then
     # objects, with the same relative command lines (build/qemu/../src and
     # build/upstream/qemu/../src): through ccache, with the absolute -I
     # paths under BUILD_DIR made relative and the working directory left
-    # out of the hash, the second build compiles only what differs.
+    # out of the hash, the second build compiles only what differs.  The
+    # generated config-poison.h, included everywhere, differs (ours has
+    # two more CONFIG_ symbols) but holds only '#pragma GCC poison' lines,
+    # which reject code and never change it: it stays out of the lookup.
     cc_before=
     if [ -d /usr/lib/ccache ] && command -v ccache > /dev/null; then
         export PATH="/usr/lib/ccache:$PATH"
         export CCACHE_BASEDIR="$BUILD_DIR" CCACHE_NOHASHDIR=true
+        export CCACHE_IGNOREHEADERS=config-poison.h
         cc_before=$(ccache_counts)
     fi
     msg "building ours (scripts/build.sh)"
