@@ -18,8 +18,8 @@ usage: $0 [--help] [N]
 N: boots per configuration (default 50; make check runs 3).
 Environment: QEMU, BIOS, ACCEL, TSC_KHZ as for tests-linux/linux-boot.sh;
 BOOT_TIMEOUT seconds before a boot counts as hung (default 120);
-ONLY="ID ..." runs only these configurations (e.g. to split a long run
-over several processes).
+ONLY="ID ..." runs only these configurations; BOOT_JOBS boots at once
+(default 1; make check runs 2 on its 2-core machines).
 Logs of failed boots: build/reliability/<config>-<n>.log.
 USAGE
 }
@@ -34,6 +34,8 @@ esac
 
 QEMU=${QEMU:-$BUILD_DIR/qemu-system-x86_64}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
+BOOT_JOBS=${BOOT_JOBS:-1}
+case "$BOOT_JOBS" in ''|*[!0-9]*|0) die "BOOT_JOBS must be a positive integer" ;; esac
 GUEST_DIR="$BUILD_DIR/guest"
 LOG_DIR="$BUILD_DIR/reliability"
 guest_qemu_setup || die "no usable QEMU or accelerator"
@@ -62,43 +64,66 @@ if [ -n "${ONLY:-}" ]; then
 fi
 
 echo "1..${#CONFIGS[@]}"
-echo "# QEMU=$QEMU accel=$accel_name boots per configuration: $n"
+echo "# QEMU=$QEMU accel=$accel_name boots per configuration: $n, $BOOT_JOBS at a time"
+RESULTS=$(mktemp -d)
+trap 'rm -rf "$RESULTS"' EXIT
+
+# One boot: its status and seconds go to $RESULTS/<id>-<i>; one '#'
+# progress line.
+boot_one() {
+    local i=$1 id=$2 mopts=$3 kernel=$4 log start rc=0 secs
+    log="$LOG_DIR/$id-$i.log"
+    local cmd=("$QEMU" -M "$mopts")
+    [ -z "$BIOS" ] || cmd+=(-bios "$BIOS")
+    cmd+=(-kernel "$GUEST_DIR/$kernel"
+          -initrd "$GUEST_DIR/initramfs.cpio.gz" -append "$append"
+          "${accel[@]}" -m 512M -smp 1 -nodefaults -no-user-config
+          -netdev user,id=net0 -device virtio-net-device,netdev=net0
+          -drive "id=d0,file=$GUEST_DIR/disk.img,format=raw,if=none,readonly=on"
+          -device virtio-blk-device,drive=d0
+          -display none -serial stdio -no-reboot)
+    start=$EPOCHREALTIME
+    timeout --kill-after=10 "$BOOT_TIMEOUT" "${cmd[@]}" </dev/null \
+        >"$log" 2>&1 || rc=$?
+    secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" \
+               'BEGIN { printf "%.1f", b - a }')
+    if [ "$rc" = 0 ] && grep -q '^MICROVM-USERSPACE-OK' "$log"; then
+        rm -f "$log"
+        echo "# boot $i $id: userspace in ${secs}s"
+        echo "ok $secs" > "$RESULTS/$id-$i"
+    else
+        echo "# boot $i $id: FAILED, status $rc after ${secs}s, log $log"
+        echo "failed $secs $rc" > "$RESULTS/$id-$i"
+    fi
+}
+
 # Round-robin over the configurations, so that a slow or noisy host
-# spreads over all of them alike; one '#' progress line a boot.
+# spreads over all of them alike, at most BOOT_JOBS at a time.
+for i in $(seq 1 "$n"); do
+    for c in "${CONFIGS[@]}"; do
+        IFS='|' read -r id mopts kernel <<<"$c"
+        while [ "$(jobs -rp | wc -l)" -ge "$BOOT_JOBS" ]; do
+            wait -n || true
+        done
+        boot_one "$i" "$id" "$mopts" "$kernel" &
+    done
+done
+wait
+
 declare -A ok bad times
 for c in "${CONFIGS[@]}"; do
     id=${c%%|*}
     ok[$id]=0
     bad[$id]=
     times[$id]=
-done
-for i in $(seq 1 "$n"); do
-    for c in "${CONFIGS[@]}"; do
-        IFS='|' read -r id mopts kernel <<<"$c"
-        log="$LOG_DIR/$id-$i.log"
-        cmd=("$QEMU" -M "$mopts")
-        [ -z "$BIOS" ] || cmd+=(-bios "$BIOS")
-        cmd+=(-kernel "$GUEST_DIR/$kernel"
-              -initrd "$GUEST_DIR/initramfs.cpio.gz" -append "$append"
-              "${accel[@]}" -m 512M -smp 1 -nodefaults -no-user-config
-              -netdev user,id=net0 -device virtio-net-device,netdev=net0
-              -drive "id=d0,file=$GUEST_DIR/disk.img,format=raw,if=none,readonly=on"
-              -device virtio-blk-device,drive=d0
-              -display none -serial stdio -no-reboot)
-        start=$EPOCHREALTIME
-        rc=0
-        timeout --kill-after=10 "$BOOT_TIMEOUT" "${cmd[@]}" </dev/null \
-            >"$log" 2>&1 || rc=$?
-        secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" \
-                   'BEGIN { printf "%.1f", b - a }')
+    for i in $(seq 1 "$n"); do
+        res=lost secs=$BOOT_TIMEOUT rc=killed
+        [ ! -f "$RESULTS/$id-$i" ] || read -r res secs rc < "$RESULTS/$id-$i"
         times[$id]+=" $secs"
-        if [ "$rc" = 0 ] && grep -q '^MICROVM-USERSPACE-OK' "$log"; then
+        if [ "$res" = ok ]; then
             ok[$id]=$((ok[$id] + 1))
-            rm -f "$log"
-            echo "# boot $i $id: userspace in ${secs}s"
         else
-            bad[$id]+=" boot $i (status $rc, log $log)"
-            echo "# boot $i $id: FAILED, status $rc after ${secs}s, log $log"
+            bad[$id]+=" boot $i (status $rc, log $LOG_DIR/$id-$i.log)"
         fi
     done
 done
