@@ -8,10 +8,12 @@
 #              checkpatch (scripts/check-patches.sh, TAP)
 #   hostile    malformed kernels, initrds and command lines in every boot
 #              mode (tests-hostile/run.sh, TAP)
-#   faults     guest resets, migration and savevm, short form
-#              (tests-hostile/faults.py; make check-faults: full)
-#   reliability  3 Linux boots of each default configuration
-#              (tests-hostile/reliability.sh; make check-reliability: 50)
+#   faults     1000 guest resets, 20 migrations and 20 savevm/loadvm
+#              rounds in each boot mode (tests-hostile/faults.py; alone:
+#              make check-faults)
+#   reliability  50 Linux boots of each default configuration, two at a
+#              time (tests-hostile/reliability.sh; alone: make
+#              check-reliability)
 #   asan       the sanitizer build (clang, ASan + UBSan; build/asan) and
 #              the device-window sweep there, every report fatal: the
 #              short form of make check-asan (scripts/check-asan.sh --short)
@@ -119,14 +121,15 @@ run_hostile() {
 }
 
 run_faults() {
-    tap_suite faults "resets, migration, savevm (short form)" \
+    tap_suite faults "resets, migration, savevm" \
         python3 "$TOP/tests-hostile/faults.py" "$QEMU" \
-        "$BUILD_DIR/hostile/faults" resets=1000 rounds=3
+        "$BUILD_DIR/hostile/faults" resets=1000 rounds=20
 }
 
 run_reliability() {
-    tap_suite reliability "Linux boots of each default configuration" \
-        "$TOP/tests-hostile/reliability.sh" 3
+    BOOT_JOBS=2 tap_suite reliability \
+        "Linux boots of each default configuration" \
+        "$TOP/tests-hostile/reliability.sh" 50
 }
 
 # The sweep needs only QEMU, the ROM and its own qtest from the sanitizer
