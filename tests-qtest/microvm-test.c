@@ -40,7 +40,6 @@
 #define IOAPIC_IOWIN            0x10
 #define IOAPIC_REG_VERSION      0x01
 #define LAPIC_BASE              UINT64_C(0xfee00000)
-#define LAPIC_REG_VERSION       0x30
 
 #define VIRTIO_MMIO_BASE        UINT64_C(0xfeb00000)
 #define VIRTIO_MMIO_STRIDE      0x200
@@ -440,25 +439,6 @@ static void test_ioapic_version(void)
     /* QEMU's IOAPIC: version 0x11 or 0x20, 24 pins */
     g_assert_true((ver & 0xff) == 0x11 || (ver & 0xff) == 0x20);
     g_assert_cmpuint((ver >> 16) & 0xff, ==, 23);
-    qtest_quit(qts);
-}
-
-/*
- * The local APIC answers only to a CPU and qtest accesses have none (QEMU's
- * APIC then reads as 0): skip in that case; /microvm/pvh/lapic-version
- * reads it from guest code.
- */
-static void test_lapic_present(void)
-{
-    QTestState *qts = microvm_init("", "");
-    uint32_t ver = qtest_readl(qts, LAPIC_BASE + LAPIC_REG_VERSION);
-
-    if (ver == 0) {
-        g_test_skip("the local APIC needs a CPU context: see pvh tests");
-        qtest_quit(qts);
-        return;
-    }
-    g_assert_cmphex(ver & 0xf0, ==, 0x10);
     qtest_quit(qts);
 }
 
@@ -4070,7 +4050,6 @@ int main(int argc, char **argv)
                    test_fw_cfg_dma_signature);
     qtest_add_func("/microvm/fw_cfg/dma-read", test_fw_cfg_dma_read);
     qtest_add_func("/microvm/ioapic/version", test_ioapic_version);
-    qtest_add_func("/microvm/lapic/qtest-version", test_lapic_present);
 
     for (i = 0; i < ARRAY_SIZE(irq_layout_cases); i++) {
         g_free(path);
