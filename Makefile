@@ -54,10 +54,10 @@ check-bisect: deps
 
 check-faults: build
 	python3 tests-hostile/faults.py build/qemu-system-x86_64 \
-		build/hostile/faults resets=1000 rounds=20
+		build/hostile/faults
 
 check-reliability: build
-	./tests-hostile/reliability.sh 50
+	./tests-hostile/reliability.sh
 
 clean:
 	rm -rf build

@@ -123,13 +123,13 @@ run_hostile() {
 run_faults() {
     tap_suite faults "resets, migration, savevm" \
         python3 "$TOP/tests-hostile/faults.py" "$QEMU" \
-        "$BUILD_DIR/hostile/faults" resets=1000 rounds=20
+        "$BUILD_DIR/hostile/faults"
 }
 
 run_reliability() {
     BOOT_JOBS=2 tap_suite reliability \
         "Linux boots of each default configuration" \
-        "$TOP/tests-hostile/reliability.sh" 50
+        "$TOP/tests-hostile/reliability.sh"
 }
 
 # The sweep needs only QEMU, the ROM and its own qtest from the sanitizer

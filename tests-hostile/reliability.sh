@@ -15,7 +15,7 @@ usage() {
     cat <<USAGE
 usage: $0 [--help] [N]
 
-N: boots per configuration (default 50; make check runs 3).
+N: boots per configuration (default 50, as make check runs).
 Environment: QEMU, BIOS, ACCEL, TSC_KHZ as for tests-linux/linux-boot.sh;
 BOOT_TIMEOUT seconds before a boot counts as hung (default 120);
 ONLY="ID ..." runs only these configurations; BOOT_JOBS boots at once
