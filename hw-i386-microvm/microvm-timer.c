@@ -19,9 +19,10 @@
  *                  block); that delay is not included.
  *   kernel-entry   direct-boot=on: the vCPU starts at the kernel entry,
  *                  so this equals cpu-start
- *   fw-entry       the firmware writes 0x01 to I/O port 0x80
+ *   fw-entry       the firmware writes 0x01 to I/O port 0x80 (the
+ *                  first such write of the boot; never with direct boot)
  *   fw-handoff     the firmware writes 0x02 to I/O port 0x80, just
- *                  before it jumps to the kernel
+ *                  before it jumps to the kernel (the first such write)
  *   userspace      the guest writes 123 to the MMIO marker
  *                  (microvm_memmap[MICROVM_MEM_BOOT_TIMER]); byte to
  *                  8-byte writes, reads return 0, other values ignored
@@ -108,15 +109,27 @@ static uint64_t timer_read(void *opaque, hwaddr addr, unsigned size)
     return 0;
 }
 
+/*
+ * Only the first marker of each kind in a boot counts, and none with
+ * direct boot: port 0x80 is also Linux's I/O delay port, where the kernel
+ * writes whatever byte it has just written elsewhere (0x01 and 0x02
+ * included), long after the firmware is gone.
+ */
 static void timer_port_write(void *opaque, hwaddr addr, uint64_t val,
                              unsigned size)
 {
     MicrovmMachineState *mms = opaque;
+    MicrovmBootPhase phase;
 
     if (val == MICROVM_BOOT_TIMER_FW_ENTRY) {
-        timer_record(mms, MICROVM_PHASE_FW_ENTRY);
+        phase = MICROVM_PHASE_FW_ENTRY;
     } else if (val == MICROVM_BOOT_TIMER_FW_HANDOFF) {
-        timer_record(mms, MICROVM_PHASE_FW_HANDOFF);
+        phase = MICROVM_PHASE_FW_HANDOFF;
+    } else {
+        return;
+    }
+    if (!mms->direct_boot && !mms->boot_timer->seen[phase]) {
+        timer_record(mms, phase);
     }
 }
 

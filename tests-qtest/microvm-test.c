@@ -2563,6 +2563,36 @@ static void test_boot_timer_port(const void *opaque)
     qtest_quit(qts);
 }
 
+/*
+ * A marker written again later (Linux's I/O delay writes to port 0x80)
+ * leaves the phase at its first write
+ */
+static void test_boot_timer_port_first(void)
+{
+    QTestState *qts = microvm_init("boot-timer=on", "");
+    QList *phases;
+    int64_t entry, handoff;
+
+    qtest_outb(qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_ENTRY);
+    qtest_outb(qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_HANDOFF);
+    phases = boot_timer_phases(qts);
+    entry = qdict_get_int(phase_find(phases, "fw-entry"), "host-ns");
+    handoff = qdict_get_int(phase_find(phases, "fw-handoff"), "host-ns");
+    qobject_unref(phases);
+
+    /* the host clock moves on; the phases must not */
+    g_usleep(2000);
+    qtest_outb(qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_HANDOFF);
+    qtest_outb(qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_ENTRY);
+    phases = boot_timer_phases(qts);
+    g_assert_cmpint(qdict_get_int(phase_find(phases, "fw-entry"), "host-ns"),
+                    ==, entry);
+    g_assert_cmpint(qdict_get_int(phase_find(phases, "fw-handoff"),
+                                  "host-ns"), ==, handoff);
+    qobject_unref(phases);
+    qtest_quit(qts);
+}
+
 static const char *const timer_off_cases[] = { "boot-timer=off", "" };
 
 /* boot-timer=off (the default): no record, the markers are inert */
@@ -2651,6 +2681,14 @@ static void test_direct_phases(const void *opaque)
         g_assert_false(phase_seen(phases, "fw-handoff"));
         assert_phase_order(phases, "machine-ready", "kernel-entry");
         assert_phase_order(phases, "cpu-start", "kernel-entry");
+        qobject_unref(phases);
+
+        /* no firmware runs: a port 0x80 write is the kernel's */
+        qtest_outb(b.qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_ENTRY);
+        qtest_outb(b.qts, BOOT_TIMER_PORT, BOOT_TIMER_FW_HANDOFF);
+        phases = boot_timer_phases(b.qts);
+        g_assert_false(phase_seen(phases, "fw-entry"));
+        g_assert_false(phase_seen(phases, "fw-handoff"));
         qobject_unref(phases);
     }
     boot_finish(&b);
@@ -4225,6 +4263,8 @@ int main(int argc, char **argv)
                                timer_off_cases[i][0] ? "off" : "default");
         qtest_add_data_func(path, timer_off_cases[i], test_boot_timer_off);
     }
+    qtest_add_func("/microvm/boot-timer/port-first",
+                   test_boot_timer_port_first);
     qtest_add_func("/microvm/boot-timer/reset", test_boot_timer_reset);
     qtest_add_func("/microvm/boot-timer/firmware", test_boot_timer_firmware);
 
