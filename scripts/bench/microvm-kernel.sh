@@ -12,22 +12,27 @@ set -eu
 
 usage() {
     cat <<USAGE
-usage: $0 [--help] [--print-dir]
+usage: $0 [--help] [--print-dir | --prepare]
 
 Builds (when not cached) and prints the directory of the microVM kernel.
 --print-dir   print the cache directory it would use and exit (no build;
               exit status 1 when it is not built yet)
+--prepare     only the single-threaded first steps (unpack the source,
+              make the .config; about 1.5 minutes), which a later run
+              without options then skips
 
 Environment: JOBS (default 2), MICROVM_CACHE (cache root).  Needs the
 linux-source-6.1, bc, flex, bison and libelf-dev packages (make bench
-installs them).  The build takes about 10-20 minutes on 2 cores.
+installs them).  The build takes about 12 minutes on 2 idle cores.
 USAGE
 }
 
 print_only=0
+prepare_only=0
 case "${1:-}" in
     -h|--help) usage; exit 0 ;;
     --print-dir) print_only=1 ;;
+    --prepare) prepare_only=1 ;;
     '') ;;
     *) usage >&2; die "unknown argument: $1" ;;
 esac
@@ -70,39 +75,49 @@ if [ ! -f "$SRC/.unpacked" ]; then
     touch "$SRC/.unpacked"
 fi
 
-rm -rf "$OUT"
-mkdir -p "$OUT/obj"
 mk() {
     nice -n 10 make -C "$SRC" O="$OUT/obj" ARCH=x86_64 "$@"
 }
-msg "microvm kernel: tinyconfig + $(basename "$FRAGMENT") ($OUT)"
-mk tinyconfig > "$OUT/config.log" 2>&1 || die "make tinyconfig failed: $OUT/config.log"
-(cd "$OUT/obj" && ARCH=x86_64 "$SRC/scripts/kconfig/merge_config.sh" -m \
-    -O "$OUT/obj" "$OUT/obj/.config" "$FRAGMENT") >> "$OUT/config.log" 2>&1 ||
-    die "merge_config.sh failed: $OUT/config.log"
-mk olddefconfig >> "$OUT/config.log" 2>&1 || die "make olddefconfig failed: $OUT/config.log"
-# Every option of the fragment must have survived the dependency checks.
-bad=0
-while IFS= read -r line; do
-    case "$line" in
-        CONFIG_*=*)
-            grep -qxF "$line" "$OUT/obj/.config" ||
-                { echo "error: fragment option not in the final config: $line" >&2; bad=1; }
-            ;;
-        "# CONFIG_"*" is not set")
-            opt=${line#\# }; opt=${opt%% *}
-            ! grep -q "^$opt=" "$OUT/obj/.config" ||
-                { echo "error: fragment option set in the final config: $opt" >&2; bad=1; }
-            ;;
-    esac
-done < "$FRAGMENT"
-[ "$bad" = 0 ] || die "the kernel config does not take the fragment; see $OUT/config.log"
-if [ -f "$KEPT_CONFIG" ] && ! diff -q <(grep '^[^#]' "$KEPT_CONFIG") \
-        <(grep '^[^#]' "$OUT/obj/.config") >/dev/null; then
-    msg "microvm kernel: note: the resulting .config differs from $KEPT_CONFIG (another linux-source version?)"
+# tinyconfig + the fragment, checked: $OUT/obj/.config
+configure() {
+    rm -rf "$OUT"
+    mkdir -p "$OUT/obj"
+    msg "microvm kernel: tinyconfig + $(basename "$FRAGMENT") ($OUT)"
+    mk tinyconfig > "$OUT/config.log" 2>&1 || die "make tinyconfig failed: $OUT/config.log"
+    (cd "$OUT/obj" && ARCH=x86_64 "$SRC/scripts/kconfig/merge_config.sh" -m \
+        -O "$OUT/obj" "$OUT/obj/.config" "$FRAGMENT") >> "$OUT/config.log" 2>&1 ||
+        die "merge_config.sh failed: $OUT/config.log"
+    mk olddefconfig >> "$OUT/config.log" 2>&1 || die "make olddefconfig failed: $OUT/config.log"
+    # Every option of the fragment must have survived the dependency checks.
+    local bad=0 line opt
+    while IFS= read -r line; do
+        case "$line" in
+            CONFIG_*=*)
+                grep -qxF "$line" "$OUT/obj/.config" ||
+                    { echo "error: fragment option not in the final config: $line" >&2; bad=1; }
+                ;;
+            "# CONFIG_"*" is not set")
+                opt=${line#\# }; opt=${opt%% *}
+                ! grep -q "^$opt=" "$OUT/obj/.config" ||
+                    { echo "error: fragment option set in the final config: $opt" >&2; bad=1; }
+                ;;
+        esac
+    done < "$FRAGMENT"
+    [ "$bad" = 0 ] || die "the kernel config does not take the fragment; see $OUT/config.log"
+    if [ -f "$KEPT_CONFIG" ] && ! diff -q <(grep '^[^#]' "$KEPT_CONFIG") \
+            <(grep '^[^#]' "$OUT/obj/.config") >/dev/null; then
+        msg "microvm kernel: note: the resulting .config differs from $KEPT_CONFIG (another linux-source version?)"
+    fi
+    touch "$OUT/configured"
+}
+if [ -f "$OUT/configured" ]; then
+    msg "microvm kernel: configured by an earlier --prepare ($OUT)"
+else
+    configure
 fi
+[ "$prepare_only" = 0 ] || exit 0
 
-msg "microvm kernel: building vmlinux and bzImage with -j$JOBS (10-20 minutes on 2 cores; log: $OUT/build.log)"
+msg "microvm kernel: building vmlinux and bzImage with -j$JOBS (about 12 minutes on 2 idle cores; log: $OUT/build.log)"
 start=$(date +%s)
 mk -j"$JOBS" vmlinux bzImage > "$OUT/build.log" 2>&1 &
 pid=$!
