@@ -192,11 +192,9 @@ if [ "$do_linux" = 1 ]; then
     GUEST_DIR="$BUILD_DIR/guest"
 fi
 if [ -n "$mk_pid" ]; then
-    rc=0
-    wait "$mk_pid" || rc=$?
-    mk_pid=
-    [ "$rc" = 0 ] || { cat "$mk_log" >&2
+    wait "$mk_pid" || { cat "$mk_log" >&2
         die "preparing the microVM kernel failed (or pass --no-microvm-kernel)"; }
+    mk_pid=
 fi
 if [ "$do_linux" = 1 ] && [ "$do_mk" = 1 ]; then
     if [ -n "${MICROVM_KERNEL_DIR:-}" ]; then
