@@ -171,16 +171,24 @@ if [ "$do_build" = 1 ]; then
     # generated config-poison.h, included everywhere, differs (ours has
     # two more CONFIG_ symbols) but holds only '#pragma GCC poison' lines,
     # which reject code and never change it: it stays out of the lookup.
+    # Only these two builds go through ccache.  The minimal kernel is
+    # cached as a whole; through ccache each of its ~1,100 compilations
+    # would miss and pay a preprocessor run and a store on top (330 s
+    # instead of 228 s here).
     cc_before=
     if [ -d /usr/lib/ccache ] && command -v ccache > /dev/null; then
-        export PATH="/usr/lib/ccache:$PATH"
-        export CCACHE_BASEDIR="$BUILD_DIR" CCACHE_NOHASHDIR=true
-        export CCACHE_IGNOREHEADERS=config-poison.h
         cc_before=$(ccache_counts)
     fi
-    msg "building ours (scripts/build.sh: qemu-system-x86_64 and our ROM)"
-    "$TOP/scripts/build.sh" qemu-system-x86_64 microvm-rom >&2
-    [ "$UPSTREAM_QEMU" != "$UP_BUILT" ] || build_upstream
+    (
+        if [ -n "$cc_before" ]; then
+            export PATH="/usr/lib/ccache:$PATH"
+            export CCACHE_BASEDIR="$BUILD_DIR" CCACHE_NOHASHDIR=true
+            export CCACHE_IGNOREHEADERS=config-poison.h
+        fi
+        msg "building ours (scripts/build.sh: qemu-system-x86_64 and our ROM)"
+        "$TOP/scripts/build.sh" qemu-system-x86_64 microvm-rom >&2
+        [ "$UPSTREAM_QEMU" != "$UP_BUILT" ] || build_upstream
+    )
     if [ -n "$cc_before" ]; then
         read -r h0 m0 <<< "$cc_before"
         read -r h1 m1 <<< "$(ccache_counts)"
