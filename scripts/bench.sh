@@ -184,6 +184,11 @@ if [ "$do_build" = 1 ]; then
             export PATH="/usr/lib/ccache:$PATH"
             export CCACHE_BASEDIR="$BUILD_DIR" CCACHE_NOHASHDIR=true
             export CCACHE_IGNOREHEADERS=config-poison.h
+            # Depend mode: a miss takes the includes from the compiler's
+            # -MD file instead of a preprocessor run of its own (ours then
+            # built in 154 s instead of 220 s here; upstream reused 1,056 of
+            # its compilations instead of 1,064).
+            export CCACHE_DEPEND=true
         fi
         msg "building ours (scripts/build.sh: qemu-system-x86_64 and our ROM)"
         "$TOP/scripts/build.sh" qemu-system-x86_64 microvm-rom >&2
