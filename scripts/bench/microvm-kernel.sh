@@ -22,7 +22,7 @@ Builds (when not cached) and prints the directory of the microVM kernel.
               without options then skips
 
 Environment: JOBS (default 2), MICROVM_CACHE (cache root).  Needs the
-linux-source-6.1, bc, flex, bison and libelf-dev packages (make bench
+linux-source-6.1, bc, flex, bison, lz4 and libelf-dev packages (make bench
 installs them).  The build takes about 12 minutes on 2 idle cores.
 USAGE
 }
@@ -60,7 +60,7 @@ if [ "$print_only" = 1 ]; then
     exit 1
 fi
 
-for t in bc flex bison gcc make; do
+for t in bc flex bison gcc make lz4; do
     command -v "$t" >/dev/null || die "$t missing (make bench installs it)"
 done
 [ -f /usr/include/libelf.h ] || die "libelf-dev missing (make bench installs it)"
