@@ -94,7 +94,7 @@ fi
 "$TOP/scripts/guest-assets.sh" >&2 ||
     die "scripts/guest-assets.sh failed: see its message above"
 # The minimal microVM kernel (make bench's): built in and cached on the
-# first run, about 12 minutes on 2 cores; MICROVM_KERNEL_DIR= names one.
+# first run, 4 to 11 minutes on 2 cores; MICROVM_KERNEL_DIR= names one.
 MINI_DIR=${MICROVM_KERNEL_DIR:-}
 if [ -z "$MINI_DIR" ]; then
     MINI_DIR=$("$TOP/scripts/bench/microvm-kernel.sh") ||

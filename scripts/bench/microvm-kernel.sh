@@ -23,7 +23,7 @@ Builds (when not cached) and prints the directory of the microVM kernel.
 
 Environment: JOBS (default 2), MICROVM_CACHE (cache root).  Needs the
 linux-source-6.1, bc, flex, bison, lz4 and libelf-dev packages (make bench
-installs them).  The build takes about 12 minutes on 2 idle cores.
+installs them).  The build takes 4 to 11 minutes on 2 idle cores.
 USAGE
 }
 
@@ -117,7 +117,7 @@ else
 fi
 [ "$prepare_only" = 0 ] || exit 0
 
-msg "microvm kernel: building vmlinux and bzImage with -j$JOBS (about 12 minutes on 2 idle cores; log: $OUT/build.log)"
+msg "microvm kernel: building vmlinux and bzImage with -j$JOBS (4 to 11 minutes on 2 idle cores; log: $OUT/build.log)"
 start=$(date +%s)
 mk -j"$JOBS" vmlinux bzImage > "$OUT/build.log" 2>&1 &
 pid=$!
