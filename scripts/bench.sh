@@ -396,7 +396,7 @@ if [ "$do_linux" = 1 ]; then
     # panic=-1: a guest that panics restarts at once, which -no-reboot
     # turns into QEMU's exit, so the failed boot is counted without
     # waiting out LINUX_TIMEOUT (upstream's SeaBIOS default has panicked
-    # early in the cloud kernel's boot here, about 1 boot in 10).
+    # early in its boots here, in up to half of them: README).
     append="console=ttyS0,115200,8n1 reboot=t panic=-1 microvm.test=1"
     [ "$TSC_KHZ" = none ] || append="$append tsc_early_khz=$TSC_KHZ"
     msg "Linux to userspace: $LINUX_N boots x ${#LINUX_CONFIGS[@]} configurations (TCG, up to ${LINUX_TIMEOUT}s each)"
