@@ -924,6 +924,15 @@ bool microvm_boot_load(MicrovmMachineState *mms, FWCfgState *fw_cfg,
         error_propagate_prepend(errp, local_err, "kernel '%s': ", filename);
         return false;
     }
+    if (machine->firmware && !mms->direct_boot) {
+        /*
+         * A checked PVH ELF for a user firmware (SeaBIOS): it knows
+         * nothing of our boot fw_cfg files and starts it through the
+         * pvh.bin option ROM that x86_load_linux() queues.
+         */
+        x86_load_linux(x86ms, fw_cfg, 0, true);
+        return true;
+    }
     if (!load_initrd(machine, fw_cfg,
                      x86ms->below_4g_mem_size - elf.load_end, errp)) {
         return false;
