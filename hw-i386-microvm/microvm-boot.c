@@ -654,71 +654,54 @@ static bool load_multiboot(MicrovmMachineState *mms, FWCfgState *fw_cfg,
     return true;
 }
 
-/* Not an ELF: name what it is, or hand it to the generic loader */
+/* The offset of a multiboot header's magic in the first 8 KiB, if any */
+static bool multiboot_find(const uint8_t *data, uint64_t size, uint64_t *off)
+{
+    uint64_t i;
+
+    for (i = 0; i + 4 <= MIN(size, MULTIBOOT_SEARCH_LEN); i += 4) {
+        if (ldl_le_p(data + i) == MULTIBOOT_HEADER_MAGIC) {
+            *off = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Not an ELF: a bzImage or a multiboot image with the a.out kludge */
 static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
                        const uint8_t *data, uint64_t size, Error **errp)
 {
     MachineState *machine = MACHINE(mms);
-    const char *kind = NULL;
-    uint64_t i, mb_off = 0;
+    X86MachineState *x86ms = X86_MACHINE(mms);
+    Error *local_err = NULL;
+    uint32_t init_size;
+    uint64_t mb_off;
 
-    if (size >= BZIMAGE_HEADER_OFFSET + 4 &&
-        ldl_le_p(data + BZIMAGE_HEADER_OFFSET) == BZIMAGE_HEADER_MAGIC) {
-        kind = "bzImage";
-    } else {
-        for (i = 0; i + 4 <= MIN(size, MULTIBOOT_SEARCH_LEN); i += 4) {
-            if (ldl_le_p(data + i) == MULTIBOOT_HEADER_MAGIC) {
-                kind = "multiboot";
-                mb_off = i;
-                break;
-            }
+    if (size < BZIMAGE_HEADER_OFFSET + 4 ||
+        ldl_le_p(data + BZIMAGE_HEADER_OFFSET) != BZIMAGE_HEADER_MAGIC) {
+        if (multiboot_find(data, size, &mb_off)) {
+            return load_multiboot(mms, fw_cfg, data, size, mb_off, errp);
         }
-    }
-
-    if (!machine->firmware && kind && !strcmp(kind, "bzImage")) {
-        X86MachineState *x86ms = X86_MACHINE(mms);
-        Error *local_err = NULL;
-        uint32_t init_size;
-
-        if (size > UINT32_MAX ||
-            !bzimage_check(data, size, x86ms->below_4g_mem_size,
-                           machine->kernel_cmdline, &init_size,
-                           &local_err)) {
-            if (!local_err) {
-                error_setg(&local_err, "bzImage larger than 4 GiB");
-            }
-            error_propagate_prepend(errp, local_err, "kernel '%s': ",
-                                    machine->kernel_filename);
-            return false;
-        }
-        if (!load_initrd(machine, fw_cfg, x86ms->below_4g_mem_size -
-                         MICROVM_KERNEL_MIN_ADDR - init_size, errp)) {
-            return false;
-        }
-        publish_bzimage(fw_cfg, data, size);
-        return true;
-    }
-    if (!machine->firmware && kind && !strcmp(kind, "multiboot")) {
-        return load_multiboot(mms, fw_cfg, data, size, mb_off, errp);
-    }
-    if (!machine->firmware && kind) {
-        error_setg(errp, "kernel '%s': %s boot is not supported yet; pass a "
-                   "PVH vmlinux or a bzImage", machine->kernel_filename,
-                   kind);
-        return false;
-    }
-    if (!machine->firmware) {
         error_setg(errp, "kernel '%s': not an ELF, bzImage or multiboot "
                    "image", machine->kernel_filename);
         return false;
     }
-
-    /*
-     * A user firmware (SeaBIOS) boots it through the option ROM that
-     * x86_load_linux() queues in option_rom[]; the machine adds the
-     * queued ROMs to fw_cfg once the kernel is loaded (x-option-roms).
-     */
-    x86_load_linux(X86_MACHINE(mms), fw_cfg, 0, true);
+    if (size > UINT32_MAX ||
+        !bzimage_check(data, size, x86ms->below_4g_mem_size,
+                       machine->kernel_cmdline, &init_size, &local_err)) {
+        if (!local_err) {
+            error_setg(&local_err, "bzImage larger than 4 GiB");
+        }
+        error_propagate_prepend(errp, local_err, "kernel '%s': ",
+                                machine->kernel_filename);
+        return false;
+    }
+    if (!load_initrd(machine, fw_cfg, x86ms->below_4g_mem_size -
+                     MICROVM_KERNEL_MIN_ADDR - init_size, errp)) {
+        return false;
+    }
+    publish_bzimage(fw_cfg, data, size);
     return true;
 }
 
@@ -744,20 +727,6 @@ static bool load_direct_multiboot(MicrovmMachineState *mms,
     return microvm_direct_load_multiboot(mms, data + mb.file_off,
                                          mb.load_len, mb.load_addr,
                                          mb.bss_end, mb.entry_addr);
-}
-
-/* The offset of a multiboot header's magic in the first 8 KiB, if any */
-static bool multiboot_find(const uint8_t *data, uint64_t size, uint64_t *off)
-{
-    uint64_t i;
-
-    for (i = 0; i + 4 <= MIN(size, MULTIBOOT_SEARCH_LEN); i += 4) {
-        if (ldl_le_p(data + i) == MULTIBOOT_HEADER_MAGIC) {
-            *off = i;
-            return true;
-        }
-    }
-    return false;
 }
 
 /*
@@ -894,6 +863,18 @@ bool microvm_boot_load(MicrovmMachineState *mms, FWCfgState *fw_cfg,
     MicrovmElf elf = { 0 };
     Error *local_err = NULL;
 
+    if (machine->firmware) {
+        /*
+         * A user firmware (SeaBIOS) reads none of our boot fw_cfg files:
+         * upstream's loader places any kernel it knows and queues the
+         * option ROM that starts it (linuxboot_dma.bin, pvh.bin,
+         * multiboot_dma.bin), which the machine then offers in fw_cfg.
+         * direct-boot=on refuses -bios before this.
+         */
+        x86_load_linux(x86ms, fw_cfg, 0, true);
+        return true;
+    }
+
     file = g_mapped_file_new(filename, FALSE, &gerr);
     if (!file) {
         error_setg(errp, "could not read kernel '%s': %s", filename,
@@ -923,15 +904,6 @@ bool microvm_boot_load(MicrovmMachineState *mms, FWCfgState *fw_cfg,
         }
         error_propagate_prepend(errp, local_err, "kernel '%s': ", filename);
         return false;
-    }
-    if (machine->firmware && !mms->direct_boot) {
-        /*
-         * A checked PVH ELF for a user firmware (SeaBIOS): it knows
-         * nothing of our boot fw_cfg files and starts it through the
-         * pvh.bin option ROM that x86_load_linux() queues.
-         */
-        x86_load_linux(x86ms, fw_cfg, 0, true);
-        return true;
     }
     if (!load_initrd(machine, fw_cfg,
                      x86ms->below_4g_mem_size - elf.load_end, errp)) {
