@@ -332,6 +332,17 @@ kernel_has_mpparse() {
     grep -q '^CONFIG_X86_MPPARSE=y' "$GUEST_DIR/config"
 }
 
+# Debian's SeaBIOS, and the option ROM through which it boots a -kernel
+# (QEMU's loader queues it; the +ds source lacks the blobs): Debian's
+# copies.  seabios_ready ROM fails, with skip_reason set, without them.
+SEABIOS=/usr/share/seabios/bios-microvm.bin
+QEMU_BLOBS=/usr/share/qemu
+seabios_ready() {
+    [ -f "$SEABIOS" ] && [ -f "$QEMU_BLOBS/$1" ] && return 0
+    skip_reason="$SEABIOS or $QEMU_BLOBS/$1 missing (Debian packages seabios, qemu-system-data; scripts/setup-deps.sh installs them)"
+    return 1
+}
+
 run_case() {
     local id=$1
     case "$id" in
@@ -522,16 +533,9 @@ run_case() {
             check "sys_vendor is '$(fact dmi-sys-vendor)', expected '$vendor'" \
                 test "$(fact dmi-sys-vendor)" = "$vendor" ;;
         seabios-bzimage)
-            local sea=/usr/share/seabios/bios-microvm.bin
             local vendor="microvm-linux-seabios-$$"
-            # SeaBIOS boots a -kernel through QEMU's linuxboot_dma.bin
-            # option ROM, which the +ds source lacks: Debian's copy
-            local blobs=/usr/share/qemu
-            if [ ! -f "$sea" ] || [ ! -f "$blobs/linuxboot_dma.bin" ]; then
-                skip_reason="$sea or $blobs/linuxboot_dma.bin missing (Debian packages seabios, qemu-system-data; scripts/setup-deps.sh installs them)"
-                return
-            fi
-            BIOS=$sea EXTRA_ARGS="-L $blobs -smbios type=1,manufacturer=$vendor" \
+            seabios_ready linuxboot_dma.bin || return
+            BIOS=$SEABIOS EXTRA_ARGS="-L $QEMU_BLOBS -smbios type=1,manufacturer=$vendor" \
                 boot "$id" microvm,acpi=on 2 "$GUEST_DIR/vmlinuz" ""
             check_booted
             check "nproc is '$(fact nproc)', expected 2" test "$(fact nproc)" = 2
@@ -540,20 +544,14 @@ run_case() {
                 test "$(fact dmi-sys-vendor)" = "$vendor"
             check "QEMU exit status $rc, expected 0" test "$rc" = 0 ;;
         seabios-pvh)
-            local sea=/usr/share/seabios/bios-microvm.bin
-            # SeaBIOS starts a PVH ELF through QEMU's pvh.bin option ROM
-            # (Debian's copy, as above).  pic=off: SeaBIOS leaves the 8259
-            # unprogrammed (vector base 0, nothing masked) and LINT0 in
-            # ExtINT mode, and a PVH entry skips the bzImage setup code
-            # that masks the 8259: with a PIC, the PIT's tick can reach
-            # Linux as vector 0, a "divide error" panic in about 3 boots
-            # of 8 (README, Known problems; upstream's microvm too).
-            local blobs=/usr/share/qemu
-            if [ ! -f "$sea" ] || [ ! -f "$blobs/pvh.bin" ]; then
-                skip_reason="$sea or $blobs/pvh.bin missing (Debian packages seabios, qemu-system-data; scripts/setup-deps.sh installs them)"
-                return
-            fi
-            BIOS=$sea EXTRA_ARGS="-L $blobs" \
+            # pic=off: SeaBIOS leaves the 8259 unprogrammed (vector base
+            # 0, nothing masked) and LINT0 in ExtINT mode, and a PVH entry
+            # skips the bzImage setup code that masks the 8259: with a
+            # PIC, the PIT's tick can reach Linux as vector 0, a "divide
+            # error" panic in about 3 boots of 8 (README, Known problems;
+            # upstream's microvm too).
+            seabios_ready pvh.bin || return
+            BIOS=$SEABIOS EXTRA_ARGS="-L $QEMU_BLOBS" \
                 boot "$id" microvm,acpi=on,pic=off 2 "$GUEST_DIR/vmlinux" ""
             check_booted
             check "nproc is '$(fact nproc)', expected 2" test "$(fact nproc)" = 2
