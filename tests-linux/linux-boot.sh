@@ -139,10 +139,14 @@ boot() {
     else
         # Let the guest reboot until REBOOTS+1 boots reached userspace
         # (bounded by BOOT_TIMEOUT), then stop QEMU.
-        local pid waited=0
-        "${cmd[@]}" </dev/null >"$log" 2>&1 &
+        # The log exists before QEMU starts: the background job's
+        # redirection may not have created it by the first count.
+        local pid waited=0 seen
+        : >"$log"
+        "${cmd[@]}" </dev/null >>"$log" 2>&1 &
         pid=$!
-        while [ "$(grep -c '^MICROVM-USERSPACE-OK' "$log")" -le "$REBOOTS" ] &&
+        while seen=$(grep -c '^MICROVM-USERSPACE-OK' "$log") || seen=0
+                [ "$seen" -le "$REBOOTS" ] &&
                 kill -0 "$pid" 2>/dev/null &&
                 [ "$waited" -lt $((BOOT_TIMEOUT * 2)) ]; do
             sleep 0.5
