@@ -668,43 +668,6 @@ static bool multiboot_find(const uint8_t *data, uint64_t size, uint64_t *off)
     return false;
 }
 
-/* Not an ELF: a bzImage or a multiboot image with the a.out kludge */
-static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
-                       const uint8_t *data, uint64_t size, Error **errp)
-{
-    MachineState *machine = MACHINE(mms);
-    X86MachineState *x86ms = X86_MACHINE(mms);
-    Error *local_err = NULL;
-    uint32_t init_size;
-    uint64_t mb_off;
-
-    if (size < BZIMAGE_HEADER_OFFSET + 4 ||
-        ldl_le_p(data + BZIMAGE_HEADER_OFFSET) != BZIMAGE_HEADER_MAGIC) {
-        if (multiboot_find(data, size, &mb_off)) {
-            return load_multiboot(mms, fw_cfg, data, size, mb_off, errp);
-        }
-        error_setg(errp, "kernel '%s': not an ELF, bzImage or multiboot "
-                   "image", machine->kernel_filename);
-        return false;
-    }
-    if (size > UINT32_MAX ||
-        !bzimage_check(data, size, x86ms->below_4g_mem_size,
-                       machine->kernel_cmdline, &init_size, &local_err)) {
-        if (!local_err) {
-            error_setg(&local_err, "bzImage larger than 4 GiB");
-        }
-        error_propagate_prepend(errp, local_err, "kernel '%s': ",
-                                machine->kernel_filename);
-        return false;
-    }
-    if (!load_initrd(machine, fw_cfg, x86ms->below_4g_mem_size -
-                     MICROVM_KERNEL_MIN_ADDR - init_size, errp)) {
-        return false;
-    }
-    publish_bzimage(fw_cfg, data, size);
-    return true;
-}
-
 /*
  * direct-boot=on, multiboot v1 a.out kludge: the same checks as for the
  * firmware, then microvm-direct.c places the image; the modules come
@@ -815,14 +778,14 @@ static bool load_direct_multiboot_elf(MicrovmMachineState *mms,
 }
 
 /*
- * direct-boot=on: QEMU, not the firmware, boots the kernel; PVH ELF,
- * bzImage (64-bit entry) and multiboot (a.out kludge) images.
+ * Not an ELF: a bzImage or a multiboot image with the a.out kludge.
+ * Our firmware loads it from fw_cfg; with direct-boot=on QEMU places it
+ * (bzImage through its 64-bit entry).
  */
-static bool load_direct_bzimage(MicrovmMachineState *mms,
-                                const uint8_t *data, uint64_t size,
-                                Error **errp)
+static bool load_other(MicrovmMachineState *mms, FWCfgState *fw_cfg,
+                       const uint8_t *data, uint64_t size, Error **errp)
 {
-    const char *filename = MACHINE(mms)->kernel_filename;
+    MachineState *machine = MACHINE(mms);
     uint64_t ram_below_4g = X86_MACHINE(mms)->below_4g_mem_size;
     Error *local_err = NULL;
     uint32_t init_size;
@@ -830,25 +793,38 @@ static bool load_direct_bzimage(MicrovmMachineState *mms,
 
     if (size < BZIMAGE_HEADER_OFFSET + 4 ||
         ldl_le_p(data + BZIMAGE_HEADER_OFFSET) != BZIMAGE_HEADER_MAGIC) {
-        if (multiboot_find(data, size, &mb_off)) {
+        if (!multiboot_find(data, size, &mb_off)) {
+            error_setg(errp, "kernel '%s': not a PVH ELF kernel (vmlinux), "
+                       "a bzImage or a multiboot image",
+                       machine->kernel_filename);
+            return false;
+        }
+        if (mms->direct_boot) {
             return load_direct_multiboot(mms, data, size, mb_off, errp);
         }
-        error_setg(errp, "kernel '%s': direct-boot=on needs a PVH ELF "
-                   "kernel (vmlinux), a bzImage or a multiboot image",
-                   filename);
-        return false;
+        return load_multiboot(mms, fw_cfg, data, size, mb_off, errp);
     }
     if (size > UINT32_MAX ||
-        !bzimage_check(data, size, ram_below_4g,
-                       MACHINE(mms)->kernel_cmdline, &init_size,
-                       &local_err) ||
-        !microvm_direct_load_bzimage(mms, data, size, &local_err)) {
+        !bzimage_check(data, size, ram_below_4g, machine->kernel_cmdline,
+                       &init_size, &local_err) ||
+        (mms->direct_boot &&
+         !microvm_direct_load_bzimage(mms, data, size, &local_err))) {
         if (!local_err) {
             error_setg(&local_err, "bzImage larger than 4 GiB");
         }
-        error_propagate_prepend(errp, local_err, "kernel '%s': ", filename);
+        error_propagate_prepend(errp, local_err, "kernel '%s': ",
+                                machine->kernel_filename);
         return false;
     }
+    if (mms->direct_boot) {
+        return true;
+    }
+    if (!load_initrd(machine, fw_cfg,
+                     ram_below_4g - MICROVM_KERNEL_MIN_ADDR - init_size,
+                     errp)) {
+        return false;
+    }
+    publish_bzimage(fw_cfg, data, size);
     return true;
 }
 
@@ -885,10 +861,6 @@ bool microvm_boot_load(MicrovmMachineState *mms, FWCfgState *fw_cfg,
     elf.size = g_mapped_file_get_length(file);
 
     if (elf.size < EI_NIDENT || memcmp(elf.data, ELFMAG, SELFMAG) != 0) {
-        if (mms->direct_boot) {
-            return load_direct_bzimage(mms, elf.data,
-                                       elf.data ? elf.size : 0, errp);
-        }
         return load_other(mms, fw_cfg, elf.data, elf.data ? elf.size : 0,
                           errp);
     }
